@@ -1,0 +1,155 @@
+"""Users, their second factors, API tokens, entry consent and performer applications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+from stagedoor.accounts.roles import MFA_REQUIRED_ROLES, STAFF_ROLES, Role
+from stagedoor.core.fields import EncryptedTextField, IdField
+
+login_validator = RegexValidator(
+    r"^[a-z0-9_]{3,30}$", "Use 3–30 lower-case letters, digits or underscores.", code="invalid_login"
+)
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(self, login: str, email: str, password: str | None = None, **extra: Any) -> User:
+        user = self.model(login=login.lower(), email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, login: str, email: str, password: str | None = None, **extra: Any) -> User:
+        extra["role"] = Role.ADMIN
+        return self.create_user(login, email, password, **extra)
+
+
+class User(AbstractBaseUser):
+    id = IdField(primary_key=True)
+    email = models.EmailField(max_length=254)
+    login = models.CharField(max_length=30, unique=True, validators=[login_validator])
+    display_name = models.CharField(max_length=60, blank=True, default="")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER, db_index=True)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(auto_now_add=True)
+
+    mfa_enabled = models.BooleanField(default=False)
+    totp_secret = EncryptedTextField(blank=True, default="")
+    totp_last_step = models.BigIntegerField(default=0)
+
+    failed_logins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    purchases_locked = models.BooleanField(default=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "login"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.login
+
+    @property
+    def is_staff(self) -> bool:
+        """Django admin access: administrators only (other staff use the staff console)."""
+        return self.role == Role.ADMIN
+
+    @property
+    def is_superuser(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_platform_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def mfa_required(self) -> bool:
+        return self.role in MFA_REQUIRED_ROLES
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return self.is_active and self.role == Role.ADMIN
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_active and self.role == Role.ADMIN
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.login
+
+
+class RecoveryCode(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user_id}"
+
+
+class ApiToken(models.Model):
+    """A personal API token: `sd_<prefix>_<secret>`; only its SHA-256 is stored."""
+
+    id = IdField(primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=12, unique=True)
+    token_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} (sd_{self.prefix}_…)"
+
+
+class EntryConsent(models.Model):
+    """A visitor confirmed their age and accepted the terms (the entry interstitial)."""
+
+    id = IdField(primary_key=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="consents")
+    session_key = models.CharField(max_length=64, blank=True, default="")
+    terms_version = models.CharField(max_length=20)
+    age_confirmed = models.BooleanField()
+    ip_hash = models.CharField(max_length=64)
+    user_agent = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"consent {self.terms_version} {self.created_at:%Y-%m-%d}"
+
+
+class PerformerApplication(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    id = IdField(primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="performer_applications")
+    stage_name = models.CharField(max_length=60)
+    country = models.CharField(max_length=2)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    note = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="pending"), name="one_pending_application_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage_name} ({self.status})"

@@ -1,0 +1,77 @@
+"""Roles and what each may do. One table, read by the API's permission checks and the grid test."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    PERFORMER = "performer", "Performer"
+    CHAT_HOST = "chat_host", "Chat host"
+    MODERATOR = "moderator", "Moderator"
+    SUPPORT_L1 = "support_l1", "Support tier 1"
+    SUPPORT_L2 = "support_l2", "Support tier 2"
+    FINANCE = "finance", "Finance"
+    COMPLIANCE = "compliance", "Compliance"
+    ADMIN = "admin", "Administrator"
+
+
+STAFF_ROLES = frozenset({Role.MODERATOR, Role.SUPPORT_L1, Role.SUPPORT_L2, Role.FINANCE, Role.COMPLIANCE, Role.ADMIN})
+# Two-factor is required for everyone who can act on other people or earn money.
+MFA_REQUIRED_ROLES = frozenset(set(Role) - {Role.VIEWER})
+
+
+class Perm:
+    PERFORMER_APPLY = "performer.apply"
+    PERFORMER_REVIEW = "performer.review"
+    USERS_READ = "users.read"
+    USERS_UNLOCK = "users.unlock"
+    USERS_SET_ROLE = "users.set_role"
+    AUDIT_READ = "audit.read"
+    ROOM_MANAGE = "room.manage"
+    TOKENS_BUY = "wallet.tokens_buy"
+    TIP_SEND = "wallet.tip_send"
+    TIP_PANEL_MANAGE = "wallet.tip_panel_manage"
+    EARNINGS_READ = "wallet.earnings_read"
+    WALLET_READ_ANY = "wallet.read_any"
+    LEDGER_READ = "wallet.ledger_read"
+    PACKAGES_MANAGE = "wallet.packages_manage"
+    MONEY_REFUND = "wallet.refund"
+    PROMO_GRANT = "wallet.promo_grant"
+    STREAM_MANAGE = "streaming.stream_manage"
+    STREAMS_READ_ANY = "streaming.streams_read_any"
+
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.VIEWER: frozenset({Perm.PERFORMER_APPLY, Perm.TOKENS_BUY, Perm.TIP_SEND}),
+    Role.PERFORMER: frozenset(
+        {Perm.ROOM_MANAGE, Perm.TOKENS_BUY, Perm.TIP_SEND, Perm.TIP_PANEL_MANAGE, Perm.EARNINGS_READ}
+        | {Perm.STREAM_MANAGE}
+    ),
+    Role.CHAT_HOST: frozenset({Perm.PERFORMER_APPLY, Perm.TOKENS_BUY, Perm.TIP_SEND}),
+    Role.MODERATOR: frozenset({Perm.USERS_READ, Perm.STREAMS_READ_ANY}),
+    Role.SUPPORT_L1: frozenset({Perm.USERS_READ}),
+    Role.SUPPORT_L2: frozenset({Perm.USERS_READ, Perm.USERS_UNLOCK, Perm.WALLET_READ_ANY}),
+    Role.FINANCE: frozenset(
+        {
+            Perm.USERS_READ,
+            Perm.WALLET_READ_ANY,
+            Perm.LEDGER_READ,
+            Perm.PACKAGES_MANAGE,
+            Perm.MONEY_REFUND,
+            Perm.PROMO_GRANT,
+        }
+    ),
+    Role.COMPLIANCE: frozenset({Perm.USERS_READ, Perm.PERFORMER_REVIEW, Perm.AUDIT_READ, Perm.STREAMS_READ_ANY}),
+    Role.ADMIN: frozenset(
+        {Perm.USERS_READ, Perm.USERS_UNLOCK, Perm.USERS_SET_ROLE, Perm.PERFORMER_REVIEW, Perm.AUDIT_READ}
+        | {Perm.TOKENS_BUY, Perm.TIP_SEND, Perm.TIP_PANEL_MANAGE, Perm.EARNINGS_READ, Perm.WALLET_READ_ANY}
+        | {Perm.LEDGER_READ, Perm.PACKAGES_MANAGE, Perm.MONEY_REFUND, Perm.PROMO_GRANT}
+        | {Perm.STREAMS_READ_ANY}
+    ),
+}
+
+
+def role_has(role: str, perm: str) -> bool:
+    return perm in CAPABILITIES.get(role, frozenset())

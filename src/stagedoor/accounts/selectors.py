@@ -1,0 +1,60 @@
+"""Reads for accounts, and access helpers that fetch and authorize in one call."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from stagedoor.accounts import errors
+from stagedoor.accounts.models import ApiToken, EntryConsent, PerformerApplication, User
+from stagedoor.accounts.roles import role_has
+from stagedoor.core.errors import NotAuthenticated, NotFound, PermissionDenied
+
+
+def require_perm(actor: User | None, perm: str) -> User:
+    """The actor, if signed in, holding `perm`, and with two-factor on where the role needs it."""
+    if actor is None or not actor.is_authenticated:
+        raise NotAuthenticated()
+    if not role_has(actor.role, perm):
+        raise PermissionDenied(extra={"permission": perm})
+    if actor.mfa_required and not actor.mfa_enabled:
+        raise errors.MfaRequired()
+    return actor
+
+
+def user_list(*, query: str = "", role: str = "", limit: int = 50, offset: int = 0) -> QuerySet[User]:
+    qs = User.objects.all().order_by("-date_joined")
+    if query:
+        qs = qs.filter(login__icontains=query.lower()) | qs.filter(email__icontains=query.lower())
+    if role:
+        qs = qs.filter(role=role)
+    return qs[offset : offset + limit]
+
+
+def access_user(actor: User | None, user_id: str, *, perm: str) -> User:
+    require_perm(actor, perm)
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
+
+
+def performer_applications(*, status: str = "pending", limit: int = 50) -> QuerySet[PerformerApplication]:
+    qs = PerformerApplication.objects.select_related("user").order_by("created_at")
+    if status:
+        qs = qs.filter(status=status)
+    return qs[:limit]
+
+
+def performer_application_of(user: User) -> PerformerApplication | None:
+    return PerformerApplication.objects.filter(user=user).order_by("-created_at").first()
+
+
+def has_current_consent(*, user: User | None, session_key: str | None, terms_version: str) -> bool:
+    qs = EntryConsent.objects.filter(terms_version=terms_version)
+    if user is not None and user.is_authenticated and qs.filter(user=user).exists():
+        return True
+    return bool(session_key) and qs.filter(session_key=session_key).exists()

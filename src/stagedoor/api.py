@@ -1,0 +1,119 @@
+"""The REST API under /api/v1: one NinjaAPI, one error shape for everything.
+
+Every error is rendered as `{"code", "message", "extra"}` with the right status.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
+
+from stagedoor.accounts.api import router as accounts_router
+from stagedoor.chat.api import router as chat_router
+from stagedoor.core.errors import ApplicationError
+from stagedoor.payments.api import router as payments_router
+from stagedoor.rooms.api import router as rooms_router
+from stagedoor.streaming.api import router as streaming_router
+from stagedoor.wallet.api import router as wallet_router
+
+log = logging.getLogger("stagedoor.api")
+
+
+class StrictJsonParser(Parser):
+    """JSON object bodies without NUL characters (PostgreSQL text cannot hold them; nor should names)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the body must be a JSON object")  # Ninja answers 400 request.malformed
+        if _has_nul(data):
+            raise ValueError("text may not contain NUL characters")  # Ninja answers 400 request.malformed
+        return data
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+api = NinjaAPI(
+    title="Stagedoor API",
+    version="1",
+    description="Stagedoor's REST API. Authenticate with a personal API token (`Authorization: Bearer sd_…`) "
+    "or the session cookie (send the CSRF token in `X-CSRFToken`). Errors are `{code, message, extra}`.",
+    urls_namespace="api",
+    docs_url="/docs",
+    parser=StrictJsonParser(),
+)
+
+
+def _render(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, extra: dict[str, object]
+) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, "extra": extra}, status=status)
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return _render(api, request, exc.status, exc.code, exc.message, exc.extra)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors: list[dict[str, object]] = []
+    fields: dict[str, list[str]] = {}
+    for e in exc.errors:
+        loc = [str(p) for p in e.get("loc", ())]
+        msg = str(e.get("msg", ""))
+        errors.append({"loc": loc, "msg": msg, "type": str(e.get("type", ""))})
+        named = [part for part in loc if part not in {"body", "payload", "query", "path"}]
+        fields.setdefault(named[-1] if named else "__all__", []).append(msg)
+    return _render(
+        api, request, 422, "validation_error", "Some fields are not valid.", {"fields": fields, "errors": errors}
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _render(api, request, 401, "auth.required", "Sign in or send a valid API token.", {})
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _render(api, request, 404, "not_found", "Not found.", {})
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        code = "csrf_failed"
+    elif exc.status_code == 400:
+        code = "request.malformed"
+    else:
+        code = f"http_{exc.status_code}"
+    return _render(api, request, exc.status_code, code, str(exc), {})
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    log.exception("unhandled API error", extra={"path": request.path})
+    return _render(api, request, 500, "internal_error", "Something went wrong on our side.", {})
+
+
+api.add_router("/", accounts_router)
+api.add_router("/", chat_router)
+api.add_router("/", rooms_router)
+api.add_router("/", streaming_router)
+api.add_router("/", wallet_router)
+api.add_router("/", payments_router)

@@ -1,0 +1,1 @@
+"""Real-time chat: wire protocol, message pipeline, RoomHub fan-out, gateway, moderation."""

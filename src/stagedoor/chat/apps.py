@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ChatConfig(AppConfig):
+    name = "stagedoor.chat"
+    label = "chat"
+    verbose_name = "Chat"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Register the chat jobs with the job registry (Celery workers run them by name).
+        from stagedoor.chat import consumers, presence_rollup  # noqa: F401

@@ -1,0 +1,40 @@
+"""Chat reacts to other apps' events (after their transaction commits, via the outbox)."""
+
+from __future__ import annotations
+
+import time
+
+from stagedoor.chat import protocol
+from stagedoor.chat.runtime import publish_from_sync
+from stagedoor.core.models import OutboxEvent
+from stagedoor.core.outbox import consumer
+
+
+@consumer("tip.sent", name="chat.announce_tip")
+def announce_tip(event: OutboxEvent) -> None:
+    """Show the tip in the room's chat for everyone at once, then the goal's new progress."""
+    from stagedoor.rooms.models import Room
+    from stagedoor.wallet.selectors import tip_panel
+
+    payload = event.payload
+    room = Room.objects.select_related("performer").filter(performer_id=payload["performer_id"]).first()
+    if room is None:
+        return
+    anonymous = bool(payload.get("anonymous"))
+    user = protocol.user_ref(
+        None if anonymous else payload["sender_id"], "Anonymous" if anonymous else payload["sender_name"], "viewer"
+    )
+    now_ms = int(time.time() * 1000)
+    note = payload.get("menu_label") or payload.get("message") or ""
+    publish_from_sync(
+        room.slug,
+        protocol.tip_event(tip_id=payload["tip_id"], user=user, amount=int(payload["amount"]), ts=now_ms, note=note),
+    )
+    goal = tip_panel(room.performer)["goal"]
+    if goal is not None:
+        publish_from_sync(
+            room.slug,
+            protocol.goal_event(
+                goal_id=goal["id"], title=goal["title"], target=goal["target"], progress=goal["progress"], ts=now_ms
+            ),
+        )

@@ -1,0 +1,1 @@
+"""The message pipeline, one pure module per stage (see ``message.MessagePipeline``)."""

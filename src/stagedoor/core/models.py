@@ -1,0 +1,96 @@
+"""Core tables: the transactional outbox and the hash-chained audit log."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.db import models
+
+from stagedoor.core.fields import IdField
+
+
+class OutboxEvent(models.Model):
+    """A domain event written in the same transaction as the change that caused it."""
+
+    id = IdField(primary_key=True)
+    topic = models.CharField(max_length=100, db_index=True)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["dispatched_at", "created_at"], name="outbox_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.id}"
+
+
+class OutboxDelivery(models.Model):
+    """One consumer has handled one event. The unique pair makes consumers idempotent."""
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    consumer = models.CharField(max_length=150)
+    delivered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "consumer"], name="outbox_delivery_once")]
+
+    def __str__(self) -> str:
+        return f"{self.consumer} ← {self.event_id}"
+
+
+class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise TypeError("the audit log is append-only")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise TypeError("the audit log is append-only")
+
+
+class AuditEntry(models.Model):
+    """An append-only, hash-chained record of a staff or security action.
+
+    `hash = sha256(prev_hash + canonical(row))`; `stagedoor audit verify` recomputes the
+    chain and names the first row that was edited, deleted or inserted out of band.
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    created_at = models.DateTimeField()
+    actor_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    actor_label = models.CharField(max_length=200, blank=True, default="")
+    action = models.CharField(max_length=100, db_index=True)
+    target_type = models.CharField(max_length=100, blank=True, default="")
+    target_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    ip = models.CharField(max_length=64, blank=True, default="")
+    data = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("the audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("the audit log is append-only")
+
+
+class AuditHead(models.Model):
+    """The chain's tip (one row). Appends lock it, so the chain is linear across processes."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"audit head at {self.last_seq}"

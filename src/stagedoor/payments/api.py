@@ -1,0 +1,87 @@
+"""Payments API: start a purchase, list purchases, receive processor postbacks, staff refunds and logs."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Header, Router
+
+from stagedoor.accounts.auth import AUTH, requires
+from stagedoor.accounts.models import User
+from stagedoor.accounts.roles import Perm
+from stagedoor.accounts.selectors import require_perm
+from stagedoor.core.errors import NotAuthenticated
+from stagedoor.core.middleware import client_ip
+from stagedoor.payments import conf, schemas, selectors, services
+from stagedoor.payments.providers.base import PostbackRequest
+from stagedoor.wallet.errors import InvalidIdempotencyKey
+
+router = Router(tags=["payments"])
+
+
+def _me(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    if user is None:
+        raise NotAuthenticated()
+    return user  # type: ignore[no-any-return]
+
+
+@router.get("/payments/providers", response=schemas.ProvidersOut, auth=None)
+def providers(request: HttpRequest) -> dict[str, list[str]]:
+    return {"providers": conf.enabled_providers()}
+
+
+@router.post("/purchases", response={201: schemas.PurchaseOut}, auth=requires(Perm.TOKENS_BUY))
+def purchase_start(
+    request: HttpRequest,
+    payload: schemas.PurchaseIn,
+    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
+) -> tuple[int, object]:
+    buyer = require_perm(_me(request), Perm.TOKENS_BUY)
+    key = payload.idempotency_key or idempotency_key
+    if not key:
+        raise InvalidIdempotencyKey()
+    purchase = services.purchase_start(
+        buyer=buyer, package_id=payload.package_id, provider=payload.provider, idempotency_key=key
+    )
+    return 201, purchase
+
+
+@router.get("/purchases", response=list[schemas.PurchaseOut], auth=AUTH)
+def my_purchases(request: HttpRequest, limit: int = 50) -> object:
+    return selectors.purchases_of(_me(request), limit=limit)
+
+
+@router.get("/purchases/{purchase_id}", response=schemas.PurchaseOut, auth=AUTH)
+def purchase_get(request: HttpRequest, purchase_id: str) -> object:
+    return selectors.access_purchase(_me(request), purchase_id)
+
+
+@router.api_operation(["GET", "POST"], "/payments/postback/{provider}", auth=None, include_in_schema=True)
+def postback(request: HttpRequest, provider: str) -> HttpResponse:
+    """Where processors send postbacks / webhooks. Signed; answered the way each processor expects."""
+    incoming = PostbackRequest(
+        method=request.method or "GET",
+        query={k: request.GET.get(k, "") for k in request.GET},
+        body=request.body[:65536],
+        headers={k.lower(): v for k, v in request.headers.items()},
+        remote_ip=client_ip(request),
+    )
+    reply = services.postback_receive(provider=provider[:20], request=incoming)
+    return HttpResponse(reply.body, status=reply.status, content_type=reply.content_type)
+
+
+@router.post(
+    "/staff/purchases/{purchase_id}/refund",
+    response=schemas.PurchaseOut,
+    auth=requires(Perm.MONEY_REFUND),
+    tags=["staff"],
+)
+def staff_refund(request: HttpRequest, purchase_id: str, payload: schemas.ReasonIn) -> object:
+    actor = require_perm(_me(request), Perm.MONEY_REFUND)
+    return services.purchase_refund(actor=actor, purchase_id=purchase_id, reason=payload.reason, ip=client_ip(request))
+
+
+@router.get("/staff/postbacks", response=list[schemas.PostbackOut], auth=requires(Perm.LEDGER_READ), tags=["staff"])
+def staff_postbacks(request: HttpRequest, provider: str = "", outcome: str = "", limit: int = 100) -> object:
+    require_perm(_me(request), Perm.LEDGER_READ)
+    return selectors.postbacks(provider=provider[:20], outcome=outcome[:24], limit=limit)

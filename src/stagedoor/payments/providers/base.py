@@ -1,0 +1,81 @@
+"""What every payment provider adapter implements, and the shapes that cross its boundary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from stagedoor.wallet.money import currency_exponent, decimal_string_to_minor, minor_to_decimal_string
+
+if TYPE_CHECKING:
+    from stagedoor.payments.models import Purchase
+
+__all__ = [
+    "APPROVED",
+    "CHARGEBACK",
+    "DECLINED",
+    "IGNORED",
+    "REFUNDED",
+    "PostbackEvent",
+    "PostbackReply",
+    "PostbackRequest",
+    "Provider",
+    "currency_exponent",
+    "decimal_string_to_minor",
+    "minor_to_decimal_string",
+]
+
+APPROVED = "approved"
+DECLINED = "declined"
+REFUNDED = "refunded"
+CHARGEBACK = "chargeback"
+IGNORED = "ignored"
+
+
+@dataclass(frozen=True)
+class PostbackRequest:
+    """An incoming postback as received over HTTP (headers lower-cased)."""
+
+    method: str
+    query: dict[str, str]
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    remote_ip: str = ""
+
+
+@dataclass(frozen=True)
+class PostbackEvent:
+    """What a verified postback says happened."""
+
+    kind: str  # one of APPROVED, DECLINED, REFUNDED, CHARGEBACK, IGNORED
+    event_id: str  # the provider's id of this notification (dedupe key)
+    purchase_id: str = ""
+    provider_ref: str = ""  # the provider's id of the sale / invoice
+    amount_minor: int | None = None
+    currency: str = ""
+    raw_type: str = ""
+
+
+@dataclass(frozen=True)
+class PostbackReply:
+    status: int
+    body: str
+    content_type: str = "text/plain"
+
+
+class Provider(Protocol):
+    name: str
+
+    def checkout_start(self, purchase: Purchase, *, success_url: str, cancel_url: str) -> tuple[str, str]:
+        """Return (URL of the hosted payment page, provider reference or "")."""
+        ...
+
+    def postback_parse(self, request: PostbackRequest) -> PostbackEvent:
+        """Verify the signature (ForgedPostback), parse (MalformedPostback), or refuse a replay (ReplayedPostback)."""
+        ...
+
+    def reply(self, *, ok: bool, status: int = 200, message: str = "") -> PostbackReply: ...
+
+    def confirm(self, purchase: Purchase, event: PostbackEvent) -> PostbackEvent:
+        """Optionally re-check the event with the provider's API before money moves (BTCPay)."""
+        ...

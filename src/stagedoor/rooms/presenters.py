@@ -1,0 +1,27 @@
+"""How a room is shown (API and pages alike)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stagedoor.rooms.models import Room
+
+
+def room_card(room: Room) -> dict[str, Any]:
+    return {
+        "id": room.id,
+        "slug": room.slug,
+        "performer_name": room.performer.shown_name,
+        "name": room.performer.shown_name,
+        "title": room.title,
+        "topic": room.topic,
+        "tags": list(room.tags),
+        "status": room.status,
+        "is_live": room.is_live,
+        "live_since": room.live_since,
+        "viewer_count": room.viewer_count,
+        # the public, region-checked route of the streaming app (no playback grant needed)
+        "thumbnail_url": f"/thumbs/{room.slug}.jpg" if room.thumbnail_path and room.is_live else None,
+        "url": room.url,
+        "blocked_regions": list(room.blocked_regions),
+    }

@@ -1,0 +1,200 @@
+"""Embedded services for `stagedoor run` (see core.runtime): the RTMP ingest and the
+demo broadcaster. Each is ``async def service(stop: asyncio.Event)``.
+
+Register in settings::
+
+    STAGEDOOR_EMBEDDED_SERVICES = [
+        "stagedoor.streaming.runtime.ingest_service",
+        "stagedoor.streaming.runtime.demo_broadcaster",
+    ]
+
+Environment: ``STAGEDOOR_RTMP_HOST`` (default 0.0.0.0), ``STAGEDOOR_RTMP_PORT`` (1935),
+``STAGEDOOR_RTMPS_PORT`` + ``STAGEDOOR_RTMPS_CERT`` + ``STAGEDOOR_RTMPS_KEY`` for RTMPS,
+``STAGEDOOR_STREAM_GRACE_S`` (15), ``STAGEDOOR_DEMO_PERFORMER`` (demo_performer; empty
+disables the demo broadcaster).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import ssl
+from pathlib import Path
+
+from asgiref.sync import sync_to_async
+
+from .ingest import IngestConfig, IngestServer, PublishGrant, PublishRefused, ffmpeg_binary
+from .rtmp.errors import PUBLISH_REJECTED
+from .supervisor import StreamState
+
+log = logging.getLogger("stagedoor.streaming.runtime")
+
+_current: IngestServer | None = None
+
+
+def current_ingest() -> IngestServer | None:
+    """The ingest running in this process (embedded `run` or `stagedoor ingest`), if any."""
+    return _current
+
+
+def _authorize_sync(app: str, stream_key: str) -> PublishGrant:
+    from stagedoor.rooms.services import room_for_performer
+
+    from .selectors import stream_key_owner
+
+    user = stream_key_owner(stream_key)
+    if user is None:
+        raise PublishRefused(PUBLISH_REJECTED, "unknown or revoked stream key")
+    room = room_for_performer(performer=user)
+    return PublishGrant(room=room.slug, label=user.login)
+
+
+async def db_authorize(app: str, stream_key: str) -> PublishGrant:
+    """The ingest's key check: hashed keys in the database (a thread, not the event loop)."""
+    return await sync_to_async(_authorize_sync, thread_sensitive=False)(app, stream_key)
+
+
+def _state_changed_sync(room_slug: str, state: StreamState) -> None:
+    from stagedoor.rooms.models import Room
+    from stagedoor.rooms.services import room_set_status, room_set_thumbnail
+
+    room = Room.objects.filter(slug=room_slug).first()
+    if room is None:
+        return
+    status = {StreamState.LIVE: "live", StreamState.RECONNECTING: "reconnecting", StreamState.OFFLINE: "offline"}
+    if state in status:
+        room_set_status(room=room, status=status[state])
+    if state is StreamState.LIVE:
+        room_set_thumbnail(room_id=room.id, path=f"{room_slug}/thumb.jpg")
+
+
+async def _state_changed(room: str, state: StreamState) -> None:
+    try:
+        await sync_to_async(_state_changed_sync, thread_sensitive=False)(room, state)
+    except Exception:
+        log.exception("could not record room %s as %s", room, state.value)
+
+
+def _ssl_context() -> ssl.SSLContext | None:
+    cert, key = os.environ.get("STAGEDOOR_RTMPS_CERT"), os.environ.get("STAGEDOOR_RTMPS_KEY")
+    if not cert or not key:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def ingest_config() -> IngestConfig:
+    from django.conf import settings
+
+    return IngestConfig(
+        media_root=Path(settings.STAGEDOOR.media_dir),
+        host=os.environ.get("STAGEDOOR_RTMP_HOST", "0.0.0.0"),  # noqa: S104
+        port=int(os.environ.get("STAGEDOOR_RTMP_PORT", "1935")),
+        tls_port=int(os.environ["STAGEDOOR_RTMPS_PORT"]) if os.environ.get("STAGEDOOR_RTMPS_PORT") else 1936,
+        ssl_context=_ssl_context(),
+        ffmpeg=ffmpeg_binary(),
+        grace_s=float(os.environ.get("STAGEDOOR_STREAM_GRACE_S", "15")),
+    )
+
+
+async def ingest_service(stop: asyncio.Event) -> None:
+    global _current
+    server = IngestServer(ingest_config(), db_authorize, on_state_change=_state_changed)
+    await server.start()
+    _current = server
+    try:
+        await stop.wait()
+    finally:
+        _current = None
+        await server.close()
+
+
+def demo_broadcaster_argv(ffmpeg: str, url: str) -> list[str]:
+    """A synthetic 720p30 performer: test pattern with a wall clock, a tone, 1 s GOP."""
+    clock = "drawtext=text='%{localtime\\:%T}':fontsize=64:fontcolor=white:box=1:boxcolor=black@0.6:x=40:y=40"
+    return [
+        ffmpeg,
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-re",
+        "-f",
+        "lavfi",
+        "-i",
+        f"testsrc2=size=1280x720:rate=30,{clock}",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=330:sample_rate=48000",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-tune",
+        "zerolatency",
+        "-g",
+        "30",
+        "-b:v",
+        "2000k",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "96k",
+        "-f",
+        "flv",
+        url,
+    ]
+
+
+def _demo_key_sync(login: str) -> str | None:
+    from stagedoor.accounts.models import User
+
+    from .services import stream_key_rotate
+
+    user = User.objects.filter(login=login).first()
+    if user is None:
+        return None
+    return stream_key_rotate(user=user, actor="demo")
+
+
+async def demo_broadcaster(stop: asyncio.Event) -> None:
+    """Pushes the synthetic stream to the embedded ingest for the demo performer."""
+    login = os.environ.get("STAGEDOOR_DEMO_PERFORMER", "demo_performer")
+    if not login:
+        return
+    while current_ingest() is None and not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 0.2)
+    server = current_ingest()
+    if server is None:
+        return
+    key = await sync_to_async(_demo_key_sync, thread_sensitive=False)(login)
+    if key is None:
+        log.info("no %s account (run `stagedoor demo`): demo broadcaster idle", login)
+        return
+    url = f"rtmp://127.0.0.1:{server.port}/live/{key}"
+    while not stop.is_set():
+        proc = await asyncio.create_subprocess_exec(
+            *demo_broadcaster_argv(ffmpeg_binary(), url), start_new_session=True
+        )
+        waiter = asyncio.create_task(proc.wait())
+        stopper = asyncio.create_task(stop.wait())
+        await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        if proc.returncode is None:
+            proc.terminate()
+            try:
+                await asyncio.wait_for(proc.wait(), 5)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+            return
+        log.warning("demo broadcaster exited with %s; restarting", proc.returncode)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 2)

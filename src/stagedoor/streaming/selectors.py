@@ -1,0 +1,154 @@
+"""Reads of the streaming app: stream keys, playback grants, thumbnails, stream health."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from stagedoor.accounts.models import User
+from stagedoor.accounts.roles import Role
+from stagedoor.accounts.selectors import has_current_consent
+from stagedoor.rooms.geo import Location
+from stagedoor.rooms.models import Room
+from stagedoor.rooms.selectors import access_room_for_viewer
+
+from .errors import PlaybackConsentRequired, ThumbnailNotAvailable
+from .health import StreamHealth
+from .models import StreamKey
+from .playback import PlaybackGrant, PlaybackTokens
+from .services import KEY_PREFIX, stream_key_hash
+from .transcoder.command import THUMBNAIL
+
+
+def stream_key_owner(plaintext: str) -> User | None:
+    """The active performer owning this key, or None (unknown, revoked, or not a performer)."""
+    if not plaintext.startswith(KEY_PREFIX) or plaintext.count("_") < 2:
+        return None
+    prefix = plaintext[len(KEY_PREFIX) :].split("_", 1)[0]
+    key = StreamKey.objects.select_related("user").filter(prefix=prefix, revoked_at__isnull=True).first()
+    if key is None or not hmac.compare_digest(key.key_hash, stream_key_hash(plaintext)):
+        return None
+    if not key.user.is_active or key.user.role != Role.PERFORMER:
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
+        StreamKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    return key.user
+
+
+def room_id_for(user: User) -> str:
+    """Media directory / playback id of a performer's room (their login until `rooms` owns it)."""
+    return user.login
+
+
+# --- playback ---------------------------------------------------------------------------
+
+
+def playback_tokens() -> PlaybackTokens:
+    """The PlaybackTokens of this deployment (secret derived from SECRET_KEY)."""
+    secret = hashlib.sha256(b"stagedoor.playback|" + settings.SECRET_KEY.encode()).digest()
+    return PlaybackTokens(secret, ttl_s=int(getattr(settings, "STAGEDOOR_PLAYBACK_TTL_S", 1800)))
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybackAnswer:
+    """What a player needs: the room's state and, when it is on air, a grant to watch it."""
+
+    room: Room
+    grant: PlaybackGrant | None
+
+    @property
+    def thumbnail_url(self) -> str | None:
+        return thumbnail_url(self.room)
+
+
+def thumbnail_url(room: Room) -> str | None:
+    """The public (region-checked, consent-gated) thumbnail route; None when off air."""
+    return f"/thumbs/{room.slug}.jpg" if room.is_live and room.thumbnail_path else None
+
+
+def access_playback_grant(
+    *,
+    slug: str,
+    viewer: User | None,
+    session_key: str,
+    location: Location,
+    now: float,
+    session_consented: bool = False,
+) -> PlaybackAnswer:
+    """Fetch-and-authorize: a grant for this viewer to watch this room, or an error.
+
+    No grant without the entry consent (``streaming.consent_required``); none for a region
+    the performer blocked (``room.region_blocked``: rooms decides, the same check that hides
+    the room from the directory). An offline room answers without a grant, so a player can
+    poll this one endpoint to learn when the room comes on air.
+    """
+    version = settings.STAGEDOOR.terms_version
+    if not session_consented and not has_current_consent(user=viewer, session_key=session_key, terms_version=version):
+        raise PlaybackConsentRequired()
+    room = access_room_for_viewer(slug, location=location, viewer_id=viewer.pk if viewer else None)
+    if not room.is_live:
+        return PlaybackAnswer(room, None)
+    # the token binds the viewer's session (hashed), or the account when there is none
+    binding = session_key or f"user:{viewer.pk if viewer else ''}"
+    return PlaybackAnswer(room, playback_tokens().issue(room=room.slug, session_key=binding, now=now))
+
+
+def access_thumbnail(*, slug: str, viewer_id: str | None, location: Location) -> Path:
+    """The live room's current thumbnail file, region-checked like the room itself."""
+    room = access_room_for_viewer(slug, location=location, viewer_id=viewer_id)
+    path = Path(settings.STAGEDOOR.media_dir) / room.slug / THUMBNAIL
+    if not room.is_live or not path.is_file():
+        raise ThumbnailNotAvailable()
+    return path
+
+
+# --- studio and staff -------------------------------------------------------------------------
+
+
+def active_stream_key(user: User) -> StreamKey | None:
+    return StreamKey.objects.filter(user=user, revoked_at__isnull=True).first()
+
+
+def rtmp_server_url(request_host: str) -> str:
+    """What a performer types into OBS as "Server": ``rtmp://<host>:<port>/live``.
+
+    ``STAGEDOOR_RTMP_PUBLIC_URL`` overrides it (an ingest behind a load balancer or on
+    another host); otherwise the host the page was served from and the ingest's port.
+    """
+    configured = os.environ.get("STAGEDOOR_RTMP_PUBLIC_URL", "").strip()
+    if configured:
+        return configured.rstrip("/")
+    host = request_host.rsplit(":", 1)[0] if not request_host.endswith("]") else request_host
+    port = os.environ.get("STAGEDOOR_RTMP_PORT", "1935")
+    return f"rtmp://{host or 'localhost'}:{port}/live"
+
+
+def stream_health(room_slug: str) -> StreamHealth | None:
+    """Live health of a room's stream from the ingest in *this* process (None when it is
+    not publishing here). Scale-out: see docs/streaming.md, "Health across processes"."""
+    from .runtime import current_ingest
+
+    ingest = current_ingest()
+    stream = ingest.stream(room_slug) if ingest is not None else None
+    if stream is None or stream.closed:
+        return None
+    return stream.health()
+
+
+def ingest_observed() -> bool:
+    """Whether this process runs the ingest, i.e. whether health numbers can be read here."""
+    from .runtime import current_ingest
+
+    return current_ingest() is not None
+
+
+def live_rooms() -> list[Room]:
+    return list(Room.objects.select_related("performer").exclude(status=Room.Status.OFFLINE).order_by("slug"))

@@ -1,0 +1,245 @@
+// The room player: asks the API for a playback grant, plays the low-latency HLS ladder
+// with hls.js (automatic quality plus a manual choice), shows live / offline /
+// reconnecting states and renews the grant before it expires.
+//
+// State is mirrored in data- attributes of [data-player] (data-state, data-level) so pages
+// and tests can read it; window.stagedoorPlayer exposes the hls.js instance and errors.
+(() => {
+  "use strict";
+
+  const root = document.querySelector("[data-player]");
+  if (!root) return;
+  const slug = root.dataset.room;
+  const video = root.querySelector("[data-player-video]");
+  const badge = root.querySelector("[data-player-badge]");
+  const overlay = root.querySelector("[data-player-overlay]");
+  const message = root.querySelector("[data-player-message]");
+  const quality = root.querySelector("[data-player-quality]");
+  const sound = root.querySelector("[data-player-sound]");
+
+  const OFFLINE_POLL_MS = 10000; // how often an offline room is asked whether it is on air
+  const STALL_CHECK_MS = 4000; // a stall this long makes the player ask for the room's status
+  const RETRY_MAX_MS = 15000;
+
+  const player = { hls: null, token: null, errors: [], grant: null };
+  window.stagedoorPlayer = player;
+  let refreshTimer = null;
+  let pollTimer = null;
+  let stallTimer = null;
+  let retries = 0;
+
+  const MESSAGES = {
+    loading: "Loading the stream…",
+    offline: "This room is offline right now. The player starts by itself when the show begins.",
+    reconnecting: "The performer's connection dropped. Reconnecting…",
+    blocked: "This room is not available in your region.",
+    consent: "Confirm your age and accept the terms to watch.",
+    unsupported: "Your browser cannot play this stream.",
+    error: "The stream could not be loaded. Retrying…",
+  };
+
+  function setState(state, text) {
+    root.dataset.state = state;
+    const playing = state === "playing";
+    overlay.hidden = playing;
+    message.textContent = text || MESSAGES[state] || "";
+    badge.hidden = !(playing || state === "reconnecting");
+  }
+
+  function csrfToken() {
+    const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
+    return cookie ? decodeURIComponent(cookie.split("=")[1]) : "";
+  }
+
+  async function requestGrant() {
+    const response = await fetch(`/api/v1/rooms/${encodeURIComponent(slug)}/playback`, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+    });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const error = new Error(body.message || `HTTP ${response.status}`);
+      error.code = body.code || `http_${response.status}`;
+      throw error;
+    }
+    return body;
+  }
+
+  function tokenOf(url) {
+    const match = /\/live\/([^/]+)\//.exec(url);
+    return match ? match[1] : null;
+  }
+
+  function clearTimers() {
+    clearTimeout(refreshTimer);
+    clearTimeout(pollTimer);
+    clearTimeout(stallTimer);
+  }
+
+  function destroyHls() {
+    if (player.hls) {
+      player.hls.destroy();
+      player.hls = null;
+    }
+    quality.disabled = true;
+    quality.replaceChildren(new Option("Auto", "-1"));
+  }
+
+  function backoff() {
+    retries += 1;
+    return Math.min(RETRY_MAX_MS, 1000 * 2 ** Math.min(retries - 1, 4));
+  }
+
+  // Ask the API; then play, keep playing with a fresh token, or show why not.
+  async function update(reason) {
+    clearTimeout(pollTimer);
+    let grant;
+    try {
+      grant = await requestGrant();
+    } catch (error) {
+      if (error.code === "room.region_blocked") return stop("blocked", error.message);
+      if (error.code === "streaming.consent_required") return stop("consent", error.message);
+      setState("error", MESSAGES.error);
+      pollTimer = setTimeout(() => update("retry"), backoff());
+      return;
+    }
+    player.grant = grant;
+    if (grant.thumbnail_url && !video.currentTime) {
+      video.poster = `${grant.thumbnail_url}?t=${Date.now()}`;
+    }
+    if (grant.status === "offline" || !grant.url) {
+      destroyHls();
+      player.token = null;
+      setState("offline");
+      pollTimer = setTimeout(() => update("poll"), OFFLINE_POLL_MS);
+      return;
+    }
+    player.token = tokenOf(grant.url);
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => update("refresh"), Math.max(5, grant.refresh_in_s) * 1000);
+    if (grant.status === "reconnecting") setState("reconnecting");
+    if (!player.hls || reason === "reload") {
+      start(grant.url);
+    } else if (grant.status === "live" && root.dataset.state !== "playing" && !video.paused) {
+      setState("playing");
+    }
+  }
+
+  function stop(state, text) {
+    clearTimers();
+    destroyHls();
+    setState(state, text);
+  }
+
+  function start(url) {
+    destroyHls();
+    if (!window.Hls || !window.Hls.isSupported()) {
+      if (video.canPlayType("application/vnd.apple.mpegurl")) {
+        video.src = url; // Safari plays HLS natively (the token rides in the path)
+        video.play().catch(() => {});
+        return;
+      }
+      return stop("unsupported");
+    }
+    const Hls = window.Hls;
+    const hls = new Hls({
+      ...(window.StagedoorHlsConfig || {}),
+      // every playlist and segment URL carries the grant token in its path: after a
+      // renewal, requests made from the old playlists are sent with the new token
+      xhrSetup(xhr, requestUrl) {
+        const current = player.token;
+        if (current && tokenOf(requestUrl) !== current) {
+          xhr.open("GET", requestUrl.replace(/\/live\/[^/]+\//, `/live/${current}/`), true);
+        }
+      },
+    });
+    player.hls = hls;
+    hls.on(Hls.Events.MANIFEST_PARSED, () => fillQualityMenu(hls));
+    hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => showLevel(hls, data.level));
+    hls.on(Hls.Events.FRAG_BUFFERED, () => {
+      retries = 0;
+    });
+    hls.on(Hls.Events.ERROR, (_event, data) => onError(hls, data));
+    hls.loadSource(url);
+    hls.attachMedia(video);
+  }
+
+  function fillQualityMenu(hls) {
+    const options = [new Option("Auto", "-1")];
+    hls.levels
+      .map((level, index) => ({ level, index }))
+      .sort((a, b) => b.level.height - a.level.height || b.level.bitrate - a.level.bitrate)
+      .forEach(({ level, index }) => {
+        const kbps = Math.round(level.bitrate / 1000);
+        options.push(new Option(`${level.height}p · ${kbps} kbps`, String(index)));
+      });
+    quality.replaceChildren(...options);
+    quality.value = hls.autoLevelEnabled ? "-1" : String(hls.currentLevel);
+    quality.disabled = hls.levels.length < 2;
+    root.dataset.levels = hls.levels.map((level) => level.height).join(",");
+  }
+
+  function showLevel(hls, index) {
+    const level = hls.levels[index];
+    if (!level) return;
+    root.dataset.level = String(level.height);
+    const auto = quality.options[0];
+    auto.textContent = hls.autoLevelEnabled ? `Auto (${level.height}p)` : "Auto";
+  }
+
+  quality.addEventListener("change", () => {
+    const hls = player.hls;
+    if (!hls) return;
+    const index = Number(quality.value);
+    // -1 hands the choice back to hls.js's bandwidth estimate; a level switches now
+    hls.currentLevel = index;
+  });
+
+  function onError(hls, data) {
+    if (hls !== player.hls) return;
+    player.errors.push({ type: data.type, details: data.details, fatal: !!data.fatal });
+    if (!data.fatal) return;
+    const Hls = window.Hls;
+    if (data.type === Hls.ErrorTypes.MEDIA_ERROR && retries < 2) {
+      retries += 1;
+      hls.recoverMediaError();
+      return;
+    }
+    // a network error (expired token, room gone, origin down): ask the API what is going on
+    destroyHls();
+    setState("loading");
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(() => update("reload"), backoff());
+  }
+
+  video.addEventListener("playing", () => {
+    clearTimeout(stallTimer);
+    if (player.grant && player.grant.status === "reconnecting") player.grant.status = "live";
+    setState("playing");
+  });
+  video.addEventListener("waiting", () => {
+    clearTimeout(stallTimer);
+    stallTimer = setTimeout(function check() {
+      if (!player.hls || !video.paused && video.readyState >= 3) return;
+      update("stall");
+      stallTimer = setTimeout(check, STALL_CHECK_MS);
+    }, STALL_CHECK_MS);
+  });
+
+  sound.addEventListener("click", () => {
+    video.muted = !video.muted;
+    sound.textContent = video.muted ? "Unmute" : "Mute";
+    if (video.paused) video.play().catch(() => {});
+  });
+
+  document.addEventListener("visibilitychange", () => {
+    // a tab that slept through its refresh timer renews at once
+    if (document.visibilityState === "visible" && player.grant && player.grant.expires_at) {
+      if (Date.parse(player.grant.expires_at) - Date.now() < 60000) update("refresh");
+    }
+  });
+
+  setState(root.dataset.status === "offline" ? "offline" : "loading");
+  update("start");
+})();

@@ -1,0 +1,81 @@
+from datetime import UTC, datetime
+
+from stagedoor.streaming.transcoder.playlists import PlaylistPublisher, PlaylistRewriter, rewrite_master
+
+FFMPEG_PLAYLIST = """#EXTM3U
+#EXT-X-VERSION:7
+#EXT-X-TARGETDURATION:1
+#EXT-X-MEDIA-SEQUENCE:4
+#EXT-X-INDEPENDENT-SEGMENTS
+#EXT-X-MAP:URI="init_g1_480p.mp4"
+#EXTINF:1.000000,
+#EXT-X-PROGRAM-DATE-TIME:2026-01-01T10:00:05.500+0000
+g0_4.m4s
+#EXT-X-DISCONTINUITY
+#EXTINF:1.000000,
+#EXT-X-PROGRAM-DATE-TIME:2026-01-01T10:00:30.900+0000
+g1_5.m4s
+#EXTINF:1.000000,
+#EXT-X-PROGRAM-DATE-TIME:2026-01-01T10:00:31.900+0000
+g1_6.m4s
+"""
+
+
+def test_rewrite_shifts_date_times_to_ingest_clock_and_maps_each_generation():
+    r = PlaylistRewriter("480p")
+    r.anchors = {0: datetime(2026, 1, 1, 10, 0, 5, tzinfo=UTC), 1: datetime(2026, 1, 1, 10, 0, 30, tzinfo=UTC)}
+    assert (
+        r.rewrite(FFMPEG_PLAYLIST)
+        == """#EXTM3U
+#EXT-X-VERSION:7
+#EXT-X-TARGETDURATION:1
+#EXT-X-MEDIA-SEQUENCE:4
+#EXT-X-INDEPENDENT-SEGMENTS
+#EXT-X-DISCONTINUITY-SEQUENCE:0
+#EXT-X-MAP:URI="init_g0_480p.mp4"
+#EXTINF:1.000000,
+#EXT-X-PROGRAM-DATE-TIME:2026-01-01T10:00:05.000Z
+g0_4.m4s
+#EXT-X-DISCONTINUITY
+#EXT-X-MAP:URI="init_g1_480p.mp4"
+#EXTINF:1.000000,
+#EXT-X-PROGRAM-DATE-TIME:2026-01-01T10:00:30.000Z
+g1_5.m4s
+#EXTINF:1.000000,
+#EXT-X-PROGRAM-DATE-TIME:2026-01-01T10:00:31.000Z
+g1_6.m4s
+"""
+    )
+    # once generation 0 slides out, the discontinuity sequence counts it
+    later = FFMPEG_PLAYLIST.replace("#EXT-X-MEDIA-SEQUENCE:4", "#EXT-X-MEDIA-SEQUENCE:5").split("g0_4.m4s\n")
+    text = later[0].rsplit("#EXTINF", 1)[0] + later[1]
+    out = r.rewrite(text)
+    assert "#EXT-X-DISCONTINUITY-SEQUENCE:1" in out
+    assert "#EXT-X-DISCONTINUITY\n" not in out
+    assert out.count("#EXT-X-MAP") == 1
+
+
+def test_without_anchor_ffmpeg_clock_is_kept():
+    out = PlaylistRewriter("480p").rewrite(FFMPEG_PLAYLIST)
+    assert "#EXT-X-PROGRAM-DATE-TIME:2026-01-01T10:00:05.500Z" in out
+
+
+def test_master_points_at_public_playlists():
+    assert (
+        rewrite_master("#EXT-X-STREAM-INF:BANDWIDTH=1\nsrc/_ffmpeg.m3u8\n")
+        == "#EXT-X-STREAM-INF:BANDWIDTH=1\nsrc/index.m3u8\n"
+    )
+
+
+def test_publisher_writes_only_changed_playlists(tmp_path):
+    (tmp_path / "480p").mkdir()
+    (tmp_path / "samples").mkdir()
+    (tmp_path / "480p" / "_ffmpeg.m3u8").write_text(FFMPEG_PLAYLIST)
+    (tmp_path / "_master.m3u8").write_text("#EXTM3U\n480p/_ffmpeg.m3u8\n")
+    pub = PlaylistPublisher(tmp_path)
+    pub.set_anchor(0, datetime(2026, 1, 1, 10, 0, 5, tzinfo=UTC))
+    assert pub.publish_once() == 2
+    assert pub.publish_once() == 0
+    assert (tmp_path / "master.m3u8").read_text() == "#EXTM3U\n480p/index.m3u8\n"
+    assert "10:00:05.000Z" in (tmp_path / "480p" / "index.m3u8").read_text()
+    assert sorted(p.name for p in (tmp_path / "480p").iterdir()) == ["_ffmpeg.m3u8", "index.m3u8"]

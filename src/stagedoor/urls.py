@@ -1,0 +1,24 @@
+from functools import partial
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from ninja.openapi.views import openapi_view
+
+from stagedoor.api import api
+from stagedoor.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", core_views.metrics, name="metrics"),
+    path("api/docs", partial(openapi_view, api=api), name="api-docs"),
+    path("api/v1/", api.urls),
+    # Staff sign in through the site's login (password + two-factor), never a second form.
+    path("admin/login/", RedirectView.as_view(url="/login?next=/admin/", query_string=False)),
+    path("admin/", admin.site.urls),
+    path("", include("stagedoor.streaming.urls")),
+    path("", include("stagedoor.rooms.urls")),
+    path("", include("stagedoor.wallet.urls")),
+    path("", include("stagedoor.web.urls")),
+]

@@ -1,0 +1,17 @@
+"""Event topics and audit actions of the wallet, in one place."""
+
+# Outbox topics
+TIP_SENT = "tip.sent"
+TIP_REFUNDED = "tip.refunded"
+TIP_GOAL_REACHED = "tip_goal.reached"
+TIP_PANEL_CHANGED = "tip_panel.changed"
+WALLET_CREDITED = "wallet.credited"
+
+# Audit actions
+AUDIT_PACKAGE_CREATED = "wallet.package_created"
+AUDIT_PACKAGE_UPDATED = "wallet.package_updated"
+AUDIT_TIP_REFUNDED = "wallet.tip_refunded"
+AUDIT_PROMO_GRANTED = "wallet.promotion_granted"
+AUDIT_TERMS_SET = "wallet.performer_terms_set"
+AUDIT_PURCHASE_REFUNDED = "wallet.purchase_refunded"
+AUDIT_PURCHASE_CHARGED_BACK = "wallet.purchase_charged_back"

@@ -1,0 +1,67 @@
+"""Wallet errors with stable codes."""
+
+from stagedoor.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
+
+
+class InsufficientBalance(Conflict):
+    code = "wallet.insufficient_balance"
+    status = 402
+    default_message = "Not enough tokens."
+
+
+class InvalidAmount(ValidationFailed):
+    code = "wallet.invalid_amount"
+    default_message = "The amount must be a whole number of tokens within the allowed range."
+
+
+class InvalidIdempotencyKey(ValidationFailed):
+    code = "idempotency.key_invalid"
+    default_message = "Send an idempotency key of 8–100 letters, digits, '-', '_', ':' or '.'."
+
+
+class NotAPerformer(NotFound):
+    code = "wallet.not_a_performer"
+    default_message = "That performer does not exist."
+
+
+class TipToSelf(ValidationFailed):
+    code = "wallet.tip_to_self"
+    default_message = "You cannot tip yourself."
+
+
+class PurchasesLocked(PermissionDenied):
+    code = "wallet.purchases_locked"
+    default_message = "Token purchases are locked on this account. Contact support."
+
+
+class AlreadyReversed(Conflict):
+    code = "wallet.already_reversed"
+    default_message = "This was already reversed."
+
+
+class TokensAlreadySpent(Conflict):
+    code = "wallet.tokens_spent"
+    default_message = "Some of these tokens were already spent; refund is not possible."
+
+
+class PackageNotFound(NotFound):
+    code = "wallet.package_not_found"
+    default_message = "That token package does not exist or is not on sale."
+
+
+class MenuItemNotFound(NotFound):
+    code = "wallet.menu_item_not_found"
+    default_message = "That tip menu item does not exist."
+
+
+class GoalNotFound(NotFound):
+    code = "wallet.goal_not_found"
+    default_message = "That tip goal does not exist."
+
+
+class LedgerInvariantBroken(ApplicationError):
+    """A programming error: a transfer that does not balance. Never shown for bad input."""
+
+    code = "wallet.ledger_invariant"
+    status = 500
+    default_message = "The ledger refused an unbalanced transfer."

@@ -1,0 +1,46 @@
+"""Every write to the wallet. Keyword-only, atomic, idempotent where money moves."""
+
+from stagedoor.wallet.ledger import check_client_key, request_hash
+from stagedoor.wallet.services.catalog import (
+    package_create,
+    package_update,
+    performer_terms_set,
+    tip_goal_cancel,
+    tip_goal_create,
+    tip_goal_progress_check,
+    tip_menu_item_create,
+    tip_menu_item_delete,
+    tip_menu_item_update,
+)
+from stagedoor.wallet.services.money import (
+    ChargebackOutcome,
+    affiliate_commission_accrue,
+    promotion_grant,
+    purchase_chargeback,
+    purchase_credit,
+    purchase_refund,
+)
+from stagedoor.wallet.services.tips import performer_share_bp, tip_refund, tip_send
+
+__all__ = [
+    "ChargebackOutcome",
+    "affiliate_commission_accrue",
+    "check_client_key",
+    "package_create",
+    "package_update",
+    "performer_share_bp",
+    "performer_terms_set",
+    "promotion_grant",
+    "purchase_chargeback",
+    "purchase_credit",
+    "purchase_refund",
+    "request_hash",
+    "tip_goal_cancel",
+    "tip_goal_create",
+    "tip_goal_progress_check",
+    "tip_menu_item_create",
+    "tip_menu_item_delete",
+    "tip_menu_item_update",
+    "tip_refund",
+    "tip_send",
+]

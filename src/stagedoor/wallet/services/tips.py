@@ -1,0 +1,324 @@
+"""Tips: the hot path (one conditional update of the sender's wallet, appends for everything else)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from stagedoor.accounts.models import User
+from stagedoor.accounts.roles import Role
+from stagedoor.core.audit import audit_record
+from stagedoor.core.errors import IdempotencyConflict, NotFound, ValidationFailed
+from stagedoor.core.ids import new_id
+from stagedoor.core.outbox import outbox_publish
+from stagedoor.wallet import codes, conf, errors, fastpath, ledger
+from stagedoor.wallet.models import (
+    AccountKind,
+    LedgerTransfer,
+    PerformerTerms,
+    Tip,
+    TipMenuItem,
+    TipReversal,
+    TransferKind,
+)
+
+MESSAGE_MAX = 300
+
+
+def performer_share_bp(performer_id: Any) -> int:
+    share = PerformerTerms.objects.filter(performer_id=performer_id).values_list("share_bp", flat=True).first()
+    return int(share) if share is not None else conf.performer_share_bp()
+
+
+def split(amount: int, share_bp: int) -> tuple[int, int]:
+    """(performer, platform): the performer's share rounded down, the platform gets the rest."""
+    performer = amount * share_bp // 10_000
+    return performer, amount - performer
+
+
+def _tip_payload(tip: Tip, *, sender: User, performer: User) -> dict[str, Any]:
+    return {
+        "tip_id": tip.id,
+        "transfer_id": tip.transfer_id,
+        "room_id": tip.room_id or None,
+        "performer_id": performer.pk,
+        "performer_login": performer.login,
+        # Chat shows `sender_name`; for an anonymous tip it is "Anonymous" and the sender's identity is
+        # only in `sender_id` for staff tools — never display it.
+        "sender_id": sender.pk,
+        "sender_name": "Anonymous" if tip.anonymous else sender.shown_name,
+        "anonymous": tip.anonymous,
+        "amount": tip.amount,
+        "message": tip.message,
+        "menu_item_id": tip.menu_item_id,
+        "menu_label": tip.menu_label or None,
+        "created_at": tip.created_at.isoformat(),
+    }
+
+
+def tip_send(
+    *,
+    sender: User,
+    performer: User,
+    amount: int | None,
+    idempotency_key: str,
+    message: str = "",
+    anonymous: bool = False,
+    menu_item_id: str | None = None,
+    room_id: str = "",
+) -> Tip:
+    """Send `amount` tokens from `sender`'s wallet to `performer`. Same key + same request → the same tip."""
+    client_key = ledger.check_client_key(idempotency_key)
+    message = (message or "").strip()
+    if len(message) > MESSAGE_MAX:
+        raise ValidationFailed(extra={"fields": {"message": [f"Use at most {MESSAGE_MAX} characters."]}})
+    if performer.role != Role.PERFORMER or not performer.is_active:
+        raise errors.NotAPerformer()
+    if sender.pk == performer.pk:
+        raise errors.TipToSelf()
+    menu_label = ""
+    if menu_item_id is not None:
+        item = TipMenuItem.objects.filter(pk=menu_item_id, performer_id=performer.pk, active=True).first()
+        if item is None:
+            raise errors.MenuItemNotFound()
+        if amount is not None and amount != item.price:
+            raise errors.InvalidAmount("A menu tip costs exactly the item's price.", extra={"price": item.price})
+        amount = item.price
+        menu_label = item.label
+    amount = ledger.check_amount(amount, maximum=conf.max_tip())
+    anonymous = bool(anonymous)
+    key = f"tip:{sender.pk}:{client_key}"
+    request = {
+        "performer": performer.pk,
+        "amount": amount,
+        "message": message,
+        "anonymous": anonymous,
+        "menu_item": menu_item_id,
+        "room": room_id,
+    }
+    if fastpath.available():
+        return _tip_send_postgres(
+            sender=sender,
+            performer=performer,
+            amount=amount,
+            message=message,
+            anonymous=anonymous,
+            menu_item_id=menu_item_id,
+            menu_label=menu_label,
+            room_id=room_id[:26],
+            key=key,
+            request=request,
+        )
+    performer_amount, platform_amount = split(amount, performer_share_bp(performer.pk))
+    wallet, earnings, platform = ledger.accounts_for(
+        [
+            (AccountKind.VIEWER_WALLET, sender.pk),
+            (AccountKind.PERFORMER_EARNINGS, performer.pk),
+            (AccountKind.PLATFORM_REVENUE, None),
+        ]
+    )
+
+    def write(digest: str) -> Tip:
+        legs = [ledger.Leg(wallet, -amount)]
+        if performer_amount:
+            legs.append(ledger.Leg(earnings, performer_amount))
+        if platform_amount:
+            legs.append(ledger.Leg(platform, platform_amount))
+        transfer = ledger.transfer_create(
+            kind=TransferKind.TIP, key=key, digest=digest, legs=legs, data={"performer": performer.pk}
+        )
+        tip = Tip(
+            transfer=transfer,
+            sender=sender,
+            performer=performer,
+            amount=amount,
+            performer_amount=performer_amount,
+            platform_amount=platform_amount,
+            message=message,
+            anonymous=anonymous,
+            menu_item_id=menu_item_id,
+            menu_label=menu_label,
+            room_id=room_id[:26],
+            created_at=transfer.created_at,
+        )
+        tip.save(force_insert=True)
+        outbox_publish(topic=codes.TIP_SENT, payload=_tip_payload(tip, sender=sender, performer=performer))
+        return tip
+
+    def replay(existing: LedgerTransfer) -> Tip:
+        return Tip.objects.get(transfer=existing)
+
+    tip, _created = ledger.idempotent(key=key, request=request, write=write, replay=replay)
+    return tip
+
+
+def _tip_send_postgres(
+    *,
+    sender: User,
+    performer: User,
+    amount: int,
+    message: str,
+    anonymous: bool,
+    menu_item_id: str | None,
+    menu_label: str,
+    room_id: str,
+    key: str,
+    request: dict[str, Any],
+) -> Tip:
+    """The same tip as the ORM path, written by one statement (see `wallet.fastpath`)."""
+    digest = ledger.request_hash(request)
+    now = timezone.now()
+    tip = Tip(
+        id=new_id(),
+        transfer_id=new_id(),
+        sender=sender,
+        performer=performer,
+        amount=amount,
+        performer_amount=0,
+        platform_amount=0,
+        message=message,
+        anonymous=anonymous,
+        menu_item_id=menu_item_id,
+        menu_label=menu_label,
+        room_id=room_id,
+        created_at=now,
+    )
+    params = {
+        "sender": sender.pk,
+        "performer": performer.pk,
+        "default_bp": conf.performer_share_bp(),
+        "amount": amount,
+        "transfer_id": tip.transfer_id,
+        "key": key,
+        "hash": digest,
+        "transfer_data": {"performer": performer.pk},
+        "now": now,
+        "tip_id": tip.id,
+        "message": message,
+        "anonymous": anonymous,
+        "menu_item": menu_item_id,
+        "menu_label": menu_label,
+        "room": room_id,
+        "event_id": new_id(),
+        "topic": codes.TIP_SENT,
+        "payload": _tip_payload(tip, sender=sender, performer=performer),
+    }
+    for _attempt in range(2):
+        try:
+            result = fastpath.tip_insert(params)
+        except IntegrityError:
+            existing = LedgerTransfer.objects.filter(idempotency_key=key).first()
+            if existing is None:
+                raise
+            if existing.request_hash != digest:
+                raise IdempotencyConflict(extra={"idempotency_key": key.rsplit(":", 1)[-1]}) from None
+            return Tip.objects.get(transfer=existing)
+        if result.performer_amount is not None:
+            break
+        if not (result.earnings_missing or result.platform_missing):
+            # Short — unless a concurrent retry with this key won the wallet row first: then it is a replay.
+            existing = LedgerTransfer.objects.filter(idempotency_key=key).first()
+            if existing is None:
+                raise errors.InsufficientBalance(extra={"needed": amount})
+            if existing.request_hash != digest:
+                raise IdempotencyConflict(extra={"idempotency_key": key.rsplit(":", 1)[-1]})
+            return Tip.objects.get(transfer=existing)
+        ledger.accounts_for([(AccountKind.PERFORMER_EARNINGS, performer.pk), (AccountKind.PLATFORM_REVENUE, None)])
+    else:  # pragma: no cover - the accounts were just created
+        raise errors.InsufficientBalance(extra={"needed": amount})
+    tip.performer_amount = int(result.performer_amount)
+    tip.platform_amount = amount - tip.performer_amount
+    tip._state.adding = False
+    tip._state.db = "default"
+    hot = set()
+    if tip.performer_amount and result.earnings_id:
+        hot.add(result.earnings_id)
+    if tip.platform_amount and result.platform_id:
+        hot.add(result.platform_id)
+    ledger.schedule_rollup(hot)
+    return tip
+
+
+def _reversed_so_far(tip: Tip) -> tuple[int, int, int]:
+    agg = TipReversal.objects.filter(tip=tip).aggregate(
+        a=Sum("amount"), p=Sum("performer_amount"), f=Sum("platform_amount")
+    )
+    return int(agg["a"] or 0), int(agg["p"] or 0), int(agg["f"] or 0)
+
+
+def tip_refund(*, actor: User, tip_id: str, reason: str, ip: str = "") -> Tip:
+    """Give the sender back what is left of a tip (staff correction). Idempotent: a tip is refunded once."""
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise ValidationFailed(extra={"fields": {"reason": ["Give a reason of 1–200 characters."]}})
+    tip = Tip.objects.select_related("transfer", "sender", "performer").filter(pk=tip_id).first()
+    if tip is None:
+        raise NotFound()
+    key = f"tip_refund:{tip.pk}"
+    request = {"tip": tip.pk}
+
+    def write(digest: str) -> Tip:
+        reversed_amount, reversed_p, reversed_f = _reversed_so_far(tip)
+        left, left_p, left_f = (
+            tip.amount - reversed_amount,
+            tip.performer_amount - reversed_p,
+            tip.platform_amount - reversed_f,
+        )
+        if left <= 0:
+            raise errors.AlreadyReversed()
+        wallet, earnings, platform = ledger.accounts_for(
+            [
+                (AccountKind.VIEWER_WALLET, tip.sender_id),
+                (AccountKind.PERFORMER_EARNINGS, tip.performer_id),
+                (AccountKind.PLATFORM_REVENUE, None),
+            ]
+        )
+        if left_p and ledger.hot_account_lock(earnings) < left_p:
+            raise errors.InsufficientBalance("The performer's earnings no longer cover this tip.")
+        legs = [ledger.Leg(wallet, left)]
+        if left_p:
+            legs.append(ledger.Leg(earnings, -left_p))
+        if left_f:
+            legs.append(ledger.Leg(platform, -left_f))
+        transfer = ledger.transfer_create(
+            kind=TransferKind.TIP_REFUND,
+            key=key,
+            digest=digest,
+            legs=legs,
+            memo=reason,
+            reverses=tip.transfer,
+            data={"tip": tip.pk, "actor": actor.pk},
+        )
+        TipReversal(
+            tip=tip,
+            transfer=transfer,
+            kind=TipReversal.Kind.REFUND,
+            amount=left,
+            performer_amount=left_p,
+            platform_amount=left_f,
+        ).save(force_insert=True)
+        audit_record(
+            actor=actor, action=codes.AUDIT_TIP_REFUNDED, target=tip, ip=ip, data={"amount": left, "reason": reason}
+        )
+        outbox_publish(
+            topic=codes.TIP_REFUNDED,
+            payload={"tip_id": tip.pk, "amount": left, "sender_id": tip.sender_id, "performer_id": tip.performer_id},
+        )
+        return tip
+
+    def replay(existing: LedgerTransfer) -> Tip:
+        return tip
+
+    if LedgerTransfer.objects.filter(idempotency_key=key).exists():
+        return tip  # already refunded by an earlier call
+    try:
+        with transaction.atomic():
+            if LedgerTransfer.objects.filter(reverses=tip.transfer).exclude(idempotency_key=key).exists():
+                raise errors.AlreadyReversed()
+            result, _ = ledger.idempotent(key=key, request=request, write=write, replay=replay)
+    except IntegrityError:  # reversed concurrently
+        raise errors.AlreadyReversed() from None
+    return result

@@ -1,0 +1,133 @@
+// The tip panel (wallet/_tip_panel.html): send tips through the API and keep the goal current.
+// Retries of one submission reuse its idempotency key, so a flaky network never tips twice.
+(() => {
+  "use strict";
+  const POLL_MS = 2000;
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return "tip-" + crypto.randomUUID();
+    return "tip-" + Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
+  }
+
+  function csrfToken(panel) {
+    const input = panel.querySelector("input[name=csrfmiddlewaretoken]");
+    if (input) return input.value;
+    const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
+    return cookie ? cookie.split("=")[1] : "";
+  }
+
+  async function sendTip(panel, body) {
+    const key = newKey();
+    let lastError = null;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const response = await fetch("/api/v1/tips", {
+          method: "POST",
+          credentials: "same-origin",
+          headers: {
+            "Content-Type": "application/json",
+            "X-CSRFToken": csrfToken(panel),
+            "Idempotency-Key": key,
+          },
+          body: JSON.stringify(body),
+        });
+        const data = await response.json().catch(() => ({}));
+        if (response.ok) return data;
+        if (response.status < 500) throw Object.assign(new Error(data.message || "Tip refused."), { final: true });
+        lastError = new Error(data.message || "Server error.");
+      } catch (error) {
+        if (error.final) throw error;
+        lastError = error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300 * (attempt + 1)));
+    }
+    throw lastError || new Error("Could not send the tip.");
+  }
+
+  function setText(root, selector, value) {
+    const el = root.querySelector(selector);
+    if (el) el.textContent = value;
+  }
+
+  function render(panel, data) {
+    const goalBox = panel.querySelector("[data-goal]");
+    if (goalBox) {
+      if (data.goal) {
+        goalBox.hidden = false;
+        setText(goalBox, "[data-goal-title]", data.goal.title);
+        setText(goalBox, "[data-goal-progress]", String(data.goal.progress));
+        setText(goalBox, "[data-goal-target]", String(data.goal.target));
+        const bar = goalBox.querySelector("[data-goal-bar]");
+        if (bar) { bar.max = data.goal.target; bar.value = data.goal.progress; }
+      } else {
+        goalBox.hidden = true;
+      }
+    }
+    const next = panel.querySelector("[data-next-goal]");
+    if (next) {
+      const first = data.next_goals && data.next_goals[0];
+      next.hidden = !first;
+      if (first) {
+        setText(next, "[data-next-goal-title]", first.title);
+        setText(next, "[data-next-goal-target]", String(first.target));
+      }
+    }
+    const recent = panel.querySelector("[data-recent-tips]");
+    if (recent) {
+      recent.replaceChildren(...(data.recent_tips.length ? data.recent_tips : [null]).map((t) => {
+        const li = document.createElement("li");
+        if (!t) { li.className = "muted"; li.textContent = "No tips yet."; return li; }
+        li.textContent = `${t.sender_name} tipped ${t.amount}` + (t.message ? ` — ${t.message}` : "");
+        return li;
+      }));
+    }
+  }
+
+  async function refresh(panel) {
+    const response = await fetch(panel.dataset.panelUrl, { credentials: "same-origin" });
+    if (response.ok) render(panel, await response.json());
+  }
+
+  async function refreshBalance(panel) {
+    const el = panel.querySelector("[data-wallet-balance]");
+    if (!el) return;
+    const response = await fetch("/api/v1/me/wallet", { credentials: "same-origin" });
+    if (response.ok) el.textContent = String((await response.json()).balance);
+  }
+
+  function setup(panel) {
+    const form = panel.querySelector("[data-tip-form]");
+    const status = panel.querySelector("[data-tip-status]");
+    const submit = async (body) => {
+      status.classList.remove("error");
+      status.textContent = "Sending…";
+      try {
+        const tip = await sendTip(panel, Object.assign({ performer_id: panel.dataset.performerId }, panel.dataset.roomId ? { room_id: panel.dataset.roomId } : {}, body));
+        status.textContent = `Tipped ${tip.amount} tokens. Thank you!`;
+        if (form) form.reset();
+      } catch (error) {
+        status.classList.add("error");
+        status.textContent = error.message;
+      }
+      await Promise.all([refresh(panel), refreshBalance(panel)]);
+    };
+    if (form) {
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const amount = Number.parseInt(form.elements.amount.value, 10);
+        submit({ amount, message: form.elements.message.value, anonymous: form.elements.anonymous.checked });
+      });
+    }
+    panel.querySelectorAll("[data-menu-item]").forEach((button) => {
+      button.addEventListener("click", () => submit({ menu_item_id: button.dataset.menuItem }));
+    });
+    setInterval(() => { if (document.visibilityState === "visible") refresh(panel).catch(() => {}); }, POLL_MS);
+    // Chat pushes tips and goal progress as they happen; refresh at once instead of waiting for the poll.
+    document.addEventListener("stagedoor:goal", () => refresh(panel).catch(() => {}));
+    document.addEventListener("stagedoor:tip", () => refresh(panel).catch(() => {}));
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-tip-panel]").forEach(setup);
+  });
+})();
