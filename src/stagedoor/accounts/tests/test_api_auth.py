@@ -118,6 +118,23 @@ def test_ip_throttle(make_user: Any) -> None:
     assert codes[20] == "auth.throttled"
 
 
+def test_login_throttle_window_slides_across_the_minute_boundary() -> None:
+    from django.core.cache import cache
+
+    from stagedoor.accounts.services import sliding_window_count
+
+    cache.clear()
+    boundary = 1_800_000_000 - 1_800_000_000 % 60 + 60.0
+    # Ten hits in the last second of one minute, ten in the first second of the next:
+    # a fixed window would count 10 again; the sliding window still sees ~20.
+    counts = [sliding_window_count("t", window_s=60, now=boundary - 1 + i * 0.05) for i in range(10)]
+    counts += [sliding_window_count("t", window_s=60, now=boundary + i * 0.05) for i in range(10)]
+    assert counts[9] == 10 and counts[10] > 10.9
+    assert 19.5 < counts[-1] <= 20
+    # A minute later the old hits have slid out.
+    assert sliding_window_count("t", window_s=60, now=boundary + 125) == 1
+
+
 def test_two_factor_setup_login_and_recovery_codes(make_user: Any) -> None:
     user = make_user()
     client = Client()
