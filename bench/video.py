@@ -258,61 +258,53 @@ def measure_latency(rtmp_port: int, http_port: int, seconds: float) -> tuple[flo
 
 
 def measure_overhead(source: Path, rtmp_port: int, http_port: int, ingest_pid: int, seconds: float) -> float:
+    """Both pipelines run side by side and are measured over the same window, so that whatever
+    else the machine does (CPU frequency, a noisy neighbour) weighs on both alike: the stream
+    through Stagedoor (ingest process + its ffmpeg) and the identical ffmpeg command fed the same
+    file as FLV at the same pace by a pipe."""
     from stagedoor.streaming.ingest import ffmpeg_binary
     from stagedoor.streaming.transcoder.command import TranscodeJob, build_command
     from stagedoor.streaming.transcoder.ladder import LadderPreset, SourceInfo
 
     pub = publisher(source, f"rtmp://127.0.0.1:{rtmp_port}/live/overhead")
-    try:
-        wait_until(lambda: health(http_port)["streams"].get("overhead", {}).get("pids"), 30, "transcoder")
-        pid = health(http_port)["streams"]["overhead"]["pids"][-1]
-        time.sleep(3)  # let start-up settle (measurement window, not a wait for a condition)
-        c0, i0, t0 = cpu_seconds(pid), cpu_seconds(ingest_pid), time.monotonic()
-        time.sleep(seconds)
-        c1, i1, t1 = cpu_seconds(pid), cpu_seconds(ingest_pid), time.monotonic()
-        ladder = health(http_port)["streams"]["overhead"]["rungs"]
-    finally:
-        stop([pub])
-    through = ((c1 - c0) + (i1 - i0)) / (t1 - t0)
-    # the identical command alone, reading the same stream as FLV at the same pace
+    procs = [pub]
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
-        for rung in ladder:
-            (out / rung).mkdir()
-        (out / "samples").mkdir()
-        argv = build_command(
-            TranscodeJob(
-                out, SourceInfo(1280, 720, 30.0, 1.0, 2600.0, True), preset=LadderPreset(), ffmpeg=ffmpeg_binary()
+        try:
+            wait_until(lambda: health(http_port)["streams"].get("overhead", {}).get("pids"), 30, "transcoder")
+            pid = health(http_port)["streams"]["overhead"]["pids"][-1]
+            ladder = health(http_port)["streams"]["overhead"]["rungs"]
+            out = Path(tmp)
+            for rung in ladder:
+                (out / rung).mkdir()
+            (out / "samples").mkdir()
+            argv = build_command(
+                TranscodeJob(
+                    out, SourceInfo(1280, 720, 30.0, 1.0, 2600.0, True), preset=LadderPreset(), ffmpeg=ffmpeg_binary()
+                )
             )
-        )
-        feeder = subprocess.Popen(
-            [
-                DEBIAN_FFMPEG,
-                "-hide_banner",
-                "-loglevel",
-                "error",
-                "-re",
-                "-stream_loop",
-                "-1",
-                "-i",
-                str(source),
-                "-c",
-                "copy",
-                "-f",
-                "flv",
-                "pipe:1",
-            ],
-            stdout=subprocess.PIPE,
-        )
-        alone = subprocess.Popen(argv, stdin=feeder.stdout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(3)
-        c0, t0 = cpu_seconds(alone.pid), time.monotonic()
-        time.sleep(seconds)
-        c1, t1 = cpu_seconds(alone.pid), time.monotonic()
-        stop([feeder, alone])
-    alone_rate = (c1 - c0) / (t1 - t0)
-    print(f"cpu: through stagedoor {through:.3f} core, alone {alone_rate:.3f} core (rungs {ladder})", file=sys.stderr)
-    return through / alone_rate
+            feed = ["-re", "-stream_loop", "-1", "-i", str(source), "-c", "copy", "-f", "flv", "pipe:1"]
+            feeder = subprocess.Popen(
+                [DEBIAN_FFMPEG, "-hide_banner", "-loglevel", "error", *feed],
+                stdout=subprocess.PIPE,
+            )
+            alone = subprocess.Popen(argv, stdin=feeder.stdout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            procs += [feeder, alone]
+            time.sleep(4)  # let both start-ups settle (measurement window, not a wait for a condition)
+            c0, i0, a0, t0 = cpu_seconds(pid), cpu_seconds(ingest_pid), cpu_seconds(alone.pid), time.monotonic()
+            time.sleep(seconds)
+            c1, i1, a1, t1 = cpu_seconds(pid), cpu_seconds(ingest_pid), cpu_seconds(alone.pid), time.monotonic()
+            if ladder != health(http_port)["streams"]["overhead"]["rungs"] or alone.poll() is not None:
+                raise RuntimeError("a pipeline restarted during the measurement")
+        finally:
+            stop(procs)
+    span = t1 - t0
+    ffmpeg_rate, ingest_rate, alone_rate = (c1 - c0) / span, (i1 - i0) / span, (a1 - a0) / span
+    print(
+        f"cpu: through stagedoor {ffmpeg_rate + ingest_rate:.3f} core (ffmpeg {ffmpeg_rate:.3f}, ingest "
+        f"{ingest_rate:.3f}), alone {alone_rate:.3f} core (rungs {ladder})",
+        file=sys.stderr,
+    )
+    return (ffmpeg_rate + ingest_rate) / alone_rate
 
 
 def measure_ladders(source: Path, rtmp_port: int, http_port: int, max_n: int, window: float) -> tuple[int, float]:

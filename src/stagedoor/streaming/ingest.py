@@ -77,6 +77,11 @@ class IngestConfig:
     session_limits: SessionLimits = field(default_factory=SessionLimits)
     handshake_timeout_s: float = 10.0
     idle_timeout_s: float = 20.0
+    # While a publisher streams, wait this long between socket reads so that one wake-up handles
+    # several chunks (an encoder writes every RTMP chunk separately: hundreds of tiny reads a
+    # second per stream otherwise). Adds at most this much latency; 0 reads as soon as data arrives.
+    read_coalesce_s: float = 0.05
+    read_size: int = 256 * 1024
 
 
 class IngestServer:
@@ -180,7 +185,7 @@ class _Connection:
             while True:
                 timeout = config.idle_timeout_s if session.app else config.handshake_timeout_s
                 try:
-                    data = await asyncio.wait_for(self.reader.read(65536), timeout)
+                    data = await asyncio.wait_for(self.reader.read(config.read_size), timeout)
                 except TimeoutError:
                     log.warning("rtmp %s: no data for %.0f s, closing", self.peer, timeout)
                     session.receive_eof()
@@ -196,6 +201,10 @@ class _Connection:
                 await self._flush()
                 if session.close_after_flush:
                     break
+                if self.stream is not None:
+                    await self.stream.flush()
+                    if config.read_coalesce_s > 0:
+                        await self._coalesce(config.read_coalesce_s)
         except RTMPError as exc:
             health_mod.PROTOCOL_ERRORS.labels(exc.code).inc()
             log.warning("rtmp %s: closing: %s (%s)", self.peer, exc, exc.code)
@@ -208,6 +217,17 @@ class _Connection:
             with contextlib.suppress(Exception):
                 self.writer.close()
                 await asyncio.wait_for(self.writer.wait_closed(), 2)
+
+    async def _coalesce(self, seconds: float) -> None:
+        """Let the kernel gather the next chunks: stop reading the socket for a moment (the
+        transport would otherwise wake up for every chunk the encoder writes)."""
+        transport = self.writer.transport
+        transport.pause_reading()
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            if not transport.is_closing():
+                transport.resume_reading()
 
     async def _flush(self) -> None:
         out = self.session.data_to_send()

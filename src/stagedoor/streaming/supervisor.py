@@ -107,6 +107,8 @@ class StreamSupervisor:
         self._last_progress = TranscoderProgress()
         self._recent_crashes: list[float] = []
         self._closed = False
+        self._out: list[bytes] = []  # FLV bytes for the transcoder, written by flush()
+        self._out_size = 0
         self.pids: list[int] = []  # every ffmpeg pid this stream started (tests check none survive)
 
     # ----- publisher side ----------------------------------------------------
@@ -198,6 +200,7 @@ class StreamSupervisor:
         if self._restart_task is not None:
             self._restart_task.cancel()
             self._restart_task = None
+        await self.flush()  # the last messages, then ffmpeg finishes its segment on end-of-file
         proc = self._proc
         if proc is not None:
             await proc.stop(self.config.stop_timeout_s)
@@ -272,6 +275,8 @@ class StreamSupervisor:
         for rung in self.ladder:
             (self.output_dir / rung.name).mkdir(parents=True, exist_ok=True)
         (self.output_dir / SAMPLES_DIR).mkdir(parents=True, exist_ok=True)
+        self._out.clear()  # queued for the generation that just ended
+        self._out_size = 0
         proc = TranscoderProcess(build_command(job), on_progress=self._progress)
         await proc.start()
         assert proc.pid is not None
@@ -295,8 +300,23 @@ class StreamSupervisor:
             await proc.write(writer.restart())
 
     async def _feed(self, data: bytes) -> None:
+        """Queue FLV bytes for the transcoder; ``flush`` writes them (one write per batch of
+        RTMP messages rather than one per message). Large batches go at once."""
         proc = self._proc
         if data and proc is not None and proc.returncode is None:
+            self._out.append(data)
+            self._out_size += len(data)
+            if self._out_size >= 1 << 18:
+                await self.flush()
+
+    async def flush(self) -> None:
+        if not self._out:
+            return
+        data = b"".join(self._out)
+        self._out.clear()
+        self._out_size = 0
+        proc = self._proc
+        if proc is not None and proc.returncode is None:
             await proc.write(data)
 
     def _progress(self, progress: TranscoderProgress) -> None:
@@ -337,7 +357,16 @@ class StreamSupervisor:
             if now - last_export >= 1.0:
                 last_export = now
                 health_mod.export_health(self.health())
-            await asyncio.sleep(self.config.playlist_poll_s)
+            await asyncio.sleep(self._next_poll_delay(now))
+
+    def _next_poll_delay(self, now: float) -> float:
+        """Poll fast only when a playlist is due: right after every rung was written, nothing will
+        change for most of a segment (``playlist_poll_s`` is the latency bound, not the rate)."""
+        poll = self.config.playlist_poll_s
+        if self.state is not StreamState.LIVE or len(self._publisher_pub.changed_at) < len(self.ladder):
+            return poll
+        due = self._publisher_pub.next_change_due(self.preset.segment_s)
+        return poll if due is None else min(max(due - now, poll), self.preset.segment_s)
 
     async def _poll_samples(self) -> None:
         folder = self.output_dir / SAMPLES_DIR

@@ -79,3 +79,36 @@ def test_publisher_writes_only_changed_playlists(tmp_path):
     assert (tmp_path / "master.m3u8").read_text() == "#EXTM3U\n480p/index.m3u8\n"
     assert "10:00:05.000Z" in (tmp_path / "480p" / "index.m3u8").read_text()
     assert sorted(p.name for p in (tmp_path / "480p").iterdir()) == ["_ffmpeg.m3u8", "index.m3u8"]
+
+
+def test_publisher_knows_when_the_next_playlist_is_due(tmp_path):
+    pub = PlaylistPublisher(tmp_path)
+    assert pub.next_change_due(1.0) is None  # nothing seen yet: the supervisor polls fast
+    for rung in ("src", "240p"):
+        (tmp_path / rung).mkdir()
+        (tmp_path / rung / "_ffmpeg.m3u8").write_text(FFMPEG_PLAYLIST)
+    pub.publish_once()
+    first = min(pub.changed_at.values())
+    # both rungs were just written: the next write is due one segment after the older one
+    assert pub.next_change_due(1.0) == first + 0.7
+    assert pub.next_change_due(2.0, early=0.5) == first + 1.0
+    (tmp_path / "src" / "_ffmpeg.m3u8").write_text(FFMPEG_PLAYLIST + "#EXT-X-ENDLIST\n")
+    pub.publish_once()
+    assert pub.changed_at["src"] > pub.changed_at["240p"]
+    assert pub.next_change_due(1.0) == pub.changed_at["240p"] + 0.7  # the rung written longest ago
+
+
+def test_supervisor_polls_fast_only_when_a_playlist_is_due(tmp_path):
+    from stagedoor.streaming.supervisor import StreamState, StreamSupervisor, SupervisorConfig
+
+    sup = StreamSupervisor("room", SupervisorConfig(media_root=tmp_path, ffmpeg="ffmpeg", playlist_poll_s=0.05))
+    sup.ladder = ("src", "240p")  # type: ignore[assignment]  # only the rung count matters here
+    sup.state = StreamState.STARTING
+    assert sup._next_poll_delay(100.0) == 0.05  # not live yet: the first playlist must be seen at once
+    sup.state = StreamState.LIVE
+    sup._publisher_pub.changed_at = {"src": 100.0}
+    assert sup._next_poll_delay(100.0) == 0.05  # a rung not seen yet
+    sup._publisher_pub.changed_at = {"src": 100.0, "240p": 100.2}
+    assert abs(sup._next_poll_delay(100.2) - 0.5) < 1e-9  # sleep until 0.7 s after the older write
+    assert sup._next_poll_delay(100.69) == 0.05  # inside the window: fast again
+    assert sup._next_poll_delay(103.0) == 0.05  # overdue (a stalled rung): fast, as before

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -114,6 +115,7 @@ class PlaylistPublisher:
         self.rewriters: dict[str, PlaylistRewriter] = {}
         self._seen: dict[Path, tuple[int, int]] = {}
         self.anchors: dict[int, datetime] = {}
+        self.changed_at: dict[str, float] = {}  # rung → monotonic time its playlist last changed
 
     def set_anchor(self, gen: int, moment: datetime) -> None:
         self.anchors[gen] = moment
@@ -140,6 +142,7 @@ class PlaylistPublisher:
                     except FileNotFoundError:
                         continue
                     _atomic_write(source.with_name(PUBLIC_PLAYLIST), rewriter.rewrite(text))
+                    self.changed_at[entry.name] = time.monotonic()
                     written += 1
         master = self.root / FFMPEG_MASTER
         if self._changed(master):
@@ -149,6 +152,16 @@ class PlaylistPublisher:
             except FileNotFoundError:
                 pass
         return written
+
+    def next_change_due(self, segment_s: float, *, early: float = 0.3) -> float | None:
+        """When (monotonic) the first rung is expected to write its playlist again, less a safety margin.
+
+        ffmpeg rewrites each rung's playlist once per segment, rung by rung; there is no point in
+        polling while every rung has only just been written. None until every rung has been seen.
+        """
+        if not self.changed_at:
+            return None
+        return min(self.changed_at.values()) + segment_s * (1.0 - early)
 
     def _changed(self, path: Path) -> bool:
         try:
