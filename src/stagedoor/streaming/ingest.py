@@ -163,6 +163,11 @@ class IngestServer:
         self._connections.add(task)
         try:
             await _Connection(self, reader, writer).run()
+        except asyncio.CancelledError:
+            # close() cancels live connections (run() cleans up in its finally). This is the top of the
+            # connection's own task, so ending it normally is safe; a cancelled task here makes asyncio's
+            # start_server callback log a bogus "exception never retrieved" traceback on some 3.12 releases.
+            pass
         finally:
             self._connections.discard(task)
 
