@@ -76,11 +76,18 @@ TEMPLATES = [
 if CONFIG.database_url:
     DATABASES = {"default": dj_database_url.parse(CONFIG.database_url)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "stagedoor.core.db.postgresql"  # Django's, with our index policy
         # Under ASGI each request runs in its own thread, so per-thread persistent connections
         # would mean a new connection per request; a process-wide pool reuses them instead.
         DATABASES["default"]["CONN_MAX_AGE"] = 0
         DATABASES["default"].setdefault("OPTIONS", {}).update(
-            {"connect_timeout": 5, "pool": {"min_size": 2, "max_size": 20, "timeout": 10}}
+            {
+                "connect_timeout": 5,
+                "pool": {"min_size": 2, "max_size": 20, "timeout": 10},
+                # Django's cursors bind client-side and are never prepared; the few hot statements that bind on
+                # the server (wallet.fastpath) are prepared by psycopg on their 5th run on a connection.
+                "prepare_threshold": 5,
+            }
         )
 else:
     DATABASES = {

@@ -43,3 +43,12 @@ class EncryptedTextField(models.TextField):
 
     def _context(self) -> str:
         return f"{self.model._meta.label_lower}.{self.name}"
+
+
+class OpaqueKeyField(models.CharField):
+    """A key compared only for equality (idempotency keys, external references).
+
+    On PostgreSQL it gets no ``varchar_pattern_ops`` twin index (see ``core.db.postgresql``).
+    """
+
+    pattern_index = False

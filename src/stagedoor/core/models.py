@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from django.db import models
+from django.db.models import Q
 
 from stagedoor.core.fields import IdField
 
@@ -13,15 +14,19 @@ class OutboxEvent(models.Model):
     """A domain event written in the same transaction as the change that caused it."""
 
     id = IdField(primary_key=True)
-    topic = models.CharField(max_length=100, db_index=True)
+    topic = models.CharField(max_length=100)
     payload = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["dispatched_at", "created_at"], name="outbox_pending_idx")]
+        # The sweep's only lookup: undispatched events, oldest first. A partial index holds just those
+        # (a handful at any time), so the insert on every money movement stays cheap.
+        indexes = [
+            models.Index(fields=["created_at"], name="outbox_pending_idx", condition=Q(dispatched_at__isnull=True))
+        ]
 
     def __str__(self) -> str:
         return f"{self.topic} {self.id}"

@@ -227,6 +227,8 @@ class _Connection:
         """Let the kernel gather the next chunks: stop reading the socket for a moment (the
         transport would otherwise wake up for every chunk the encoder writes)."""
         transport = self.writer.transport
+        if not isinstance(transport, asyncio.ReadTransport):  # pragma: no cover - stream transports read too
+            return
         transport.pause_reading()
         try:
             await asyncio.sleep(seconds)

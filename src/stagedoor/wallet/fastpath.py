@@ -13,6 +13,11 @@ elsewhere; both write exactly the same rows, and the PostgreSQL test run (ledger
    after commit the same way).
 
 Outside a transaction the statement autocommits; inside one it runs in a savepoint.
+
+The statement is sent with server-side binding and prepared once per connection: planning seven
+CTEs took as long as running them (≈0.25 ms each on the bench machine), and parameters travel
+separately instead of being quoted into the text. Behind PgBouncer in transaction mode this needs
+PgBouncer ≥ 1.21 (`max_prepared_statements`), or psycopg's `prepare_threshold` set to None.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from django.db import connection, transaction
 
 from stagedoor.core import jobs
@@ -108,9 +114,17 @@ def tip_insert(params: dict[str, Any]) -> FastTipResult:
     params = dict(params, transfer_data=json.dumps(params["transfer_data"]), payload=json.dumps(params["payload"]))
 
     def run() -> tuple[Any, ...]:
-        with connection.cursor() as cursor:
+        connection.ensure_connection()
+        # Django's cursors bind client-side (never prepared); this one binds on the server, and psycopg
+        # prepares it after `prepare_threshold` runs on a connection. Django's wrapper keeps its error
+        # translation, execute wrappers and query logging.
+        raw: Any = psycopg.Cursor(connection.connection)  # the stubs say CursorWrapper; Django wraps raw cursors
+        wrapped = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+        with wrapped as cursor:
             cursor.execute(SQL, params)
-            return tuple(cursor.fetchone())
+            row = cursor.fetchone()
+        assert row is not None
+        return tuple(row)
 
     if connection.in_atomic_block:
         with transaction.atomic():

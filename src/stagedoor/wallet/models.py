@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from stagedoor.core.fields import IdField
+from stagedoor.core.fields import IdField, OpaqueKeyField
 
 
 class AppendOnlyQuerySet(models.QuerySet[Any]):
@@ -106,7 +106,7 @@ class LedgerTransfer(AppendOnlyModel):
     id = IdField(primary_key=True)
     kind = models.CharField(max_length=24, choices=TransferKind.choices)
     # Scoped by the caller ("tip:<user id>:<client key>"); unique forever, so a retry can never pay twice.
-    idempotency_key = models.CharField(max_length=200, unique=True)
+    idempotency_key = OpaqueKeyField(max_length=200, unique=True)
     request_hash = models.CharField(max_length=64)
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
     memo = models.CharField(max_length=200, blank=True, default="")
@@ -262,7 +262,10 @@ class Tip(AppendOnlyModel):
     platform_amount = models.BigIntegerField()
     message = models.CharField(max_length=300, blank=True, default="")
     anonymous = models.BooleanField(default=False)
-    menu_item = models.ForeignKey(TipMenuItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Indexed only where set (most tips are not menu tips), for SET_NULL when an item is deleted.
+    menu_item = models.ForeignKey(
+        TipMenuItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     menu_label = models.CharField(max_length=80, blank=True, default="")
     room_id = models.CharField(max_length=26, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
@@ -271,6 +274,7 @@ class Tip(AppendOnlyModel):
         indexes = [
             models.Index(fields=["performer", "created_at"], name="tip_performer_time"),
             models.Index(fields=["sender", "created_at"], name="tip_sender_time"),
+            models.Index(fields=["menu_item"], name="tip_menu_item", condition=models.Q(menu_item__isnull=False)),
         ]
 
     def __str__(self) -> str:

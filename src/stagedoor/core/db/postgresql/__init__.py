@@ -1,0 +1,1 @@
+"""Django's PostgreSQL backend with Stagedoor's index policy (see ``base``)."""
