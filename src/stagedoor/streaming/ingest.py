@@ -30,7 +30,7 @@ from .rtmp.session import (
     SessionLimits,
 )
 from .samples import FrameSampleConsumer
-from .supervisor import StateCallback, StreamState, StreamSupervisor, SupervisorConfig
+from .supervisor import HealthCallback, StateCallback, StreamState, StreamSupervisor, SupervisorConfig
 from .transcoder.ladder import LadderPreset
 
 log = logging.getLogger("stagedoor.streaming.ingest")
@@ -92,8 +92,10 @@ class IngestServer:
         *,
         sample_consumer: FrameSampleConsumer | None = None,
         on_state_change: StateCallback | None = None,
+        on_health: HealthCallback | None = None,
     ) -> None:
         self.config = config
+        self._on_health = on_health
         self._authorize = authorize
         self._sample_consumer = sample_consumer
         self._on_state_change = on_state_change
@@ -306,6 +308,7 @@ class _Connection:
                 preset=grant.preset,
                 sample_consumer=server._sample_consumer,
                 on_state_change=server._state_changed,
+                on_health=server._on_health,
             )
             server.streams[grant.room] = existing
         self.grant = grant

@@ -102,7 +102,16 @@ def ingest_config() -> IngestConfig:
 
 async def ingest_service(stop: asyncio.Event) -> None:
     global _current
-    server = IngestServer(ingest_config(), db_authorize, on_state_change=_state_changed)
+    from . import health_store
+
+    shared = health_store.sink()
+
+    async def state_changed(room: str, state: StreamState) -> None:
+        await _state_changed(room, state)
+        if shared is not None and state is StreamState.OFFLINE:
+            await shared.forget(room)
+
+    server = IngestServer(ingest_config(), db_authorize, on_state_change=state_changed, on_health=shared)
     await server.start()
     _current = server
     try:
@@ -110,6 +119,8 @@ async def ingest_service(stop: asyncio.Event) -> None:
     finally:
         _current = None
         await server.close()
+        if shared is not None:
+            await shared.close()
 
 
 def demo_broadcaster_argv(ffmpeg: str, url: str) -> list[str]:

@@ -132,22 +132,28 @@ def rtmp_server_url(request_host: str) -> str:
 
 
 def stream_health(room_slug: str) -> StreamHealth | None:
-    """Live health of a room's stream from the ingest in *this* process (None when it is
-    not publishing here). Scale-out: see docs/streaming.md, "Health across processes"."""
+    """Live health of a room's stream: from the ingest in this process when there is one, else
+    what an ingest elsewhere shared through Redis (see ``health_store``). None when not live."""
+    from . import health_store
     from .runtime import current_ingest
 
     ingest = current_ingest()
-    stream = ingest.stream(room_slug) if ingest is not None else None
-    if stream is None or stream.closed:
-        return None
-    return stream.health()
+    if ingest is not None:
+        stream = ingest.stream(room_slug)
+        if stream is not None and not stream.closed:
+            return stream.health()
+        if not health_store.shared():
+            return None
+    return health_store.read(room_slug)
 
 
 def ingest_observed() -> bool:
-    """Whether this process runs the ingest, i.e. whether health numbers can be read here."""
+    """Whether health numbers can be read here: an ingest runs in this process, or ingests share
+    their health through Redis."""
+    from . import health_store
     from .runtime import current_ingest
 
-    return current_ingest() is not None
+    return current_ingest() is not None or health_store.shared()
 
 
 def live_rooms() -> list[Room]:

@@ -54,6 +54,7 @@ class StreamState(StrEnum):
 
 
 StateCallback = Callable[[str, StreamState], Awaitable[None] | None]
+HealthCallback = Callable[[StreamHealth], Awaitable[None] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,7 @@ class StreamSupervisor:
         preset: LadderPreset | None = None,
         sample_consumer: FrameSampleConsumer | None = None,
         on_state_change: StateCallback | None = None,
+        on_health: HealthCallback | None = None,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.room = room
@@ -90,6 +92,7 @@ class StreamSupervisor:
         self.ladder: tuple[PlannedRung, ...] = ()
         self._sample_consumer = sample_consumer or NoopFrameSampleConsumer()
         self._on_state_change = on_state_change
+        self._on_health = on_health
         self._wall_clock = wall_clock
         self._writer: FLVWriter | None = None
         self._inspector: MediaInspector | None = None
@@ -356,8 +359,21 @@ class StreamSupervisor:
             now = time.monotonic()
             if now - last_export >= 1.0:
                 last_export = now
-                health_mod.export_health(self.health())
+                await self._export_health()
             await asyncio.sleep(self._next_poll_delay(now))
+
+    async def _export_health(self) -> None:
+        """Once a second: Prometheus gauges, and the shared health store (``on_health``) that lets
+        web nodes without an ingest show the studio's and staff's health panels."""
+        health = self.health()
+        health_mod.export_health(health)
+        if self._on_health is not None:
+            try:
+                result = self._on_health(health)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                log.warning("room %s: could not share stream health", self.room, exc_info=True)
 
     def _next_poll_delay(self, now: float) -> float:
         """Poll fast only when a playlist is due: right after every rung was written, nothing will

@@ -89,6 +89,7 @@ class RunningIngest:
         self.states: list[tuple[str, str]] = []
         self.samples = CollectingFrameSampleConsumer()
         self.supervisors: list = []
+        self.health: list = []  # what the ingest shared once a second (health_store's sink in production)
 
         async def authorize(app: str, key: str) -> PublishGrant:
             room = KEYS.get(key)
@@ -109,6 +110,7 @@ class RunningIngest:
             authorize,
             sample_consumer=self.samples,
             on_state_change=lambda room, state: self.states.append((room, state.value)),
+            on_health=self.health.append,
         )
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()

@@ -76,6 +76,8 @@ def test_ffmpeg_push_builds_the_ladder_then_goes_offline_after_grace(ingest):
         health = stream.health()
         assert health.width == 1280 and health.fps == pytest.approx(30, abs=1)
         assert health.keyframe_interval_s == 1.0
+        shared = [h for h in ingest.health if h.room == "room-good" and h.state == "live"]
+        assert shared and shared[-1].width == 1280 and shared[-1].rungs == ["src", "480p", "240p"]
         assert push.wait(30) == 0
     finally:
         push.kill()
