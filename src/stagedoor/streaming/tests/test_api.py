@@ -212,7 +212,8 @@ def test_studio_settings_and_key_rotation(nova: Any, make_user: Any, settings: A
     assert StreamKey.objects.count() == 2
 
 
-def test_health_without_an_ingest_in_this_process(nova: Any, make_user: Any, media_dir: Any) -> None:
+def test_health_without_an_ingest_in_this_process(nova: Any, make_user: Any, media_dir: Any, settings: Any) -> None:
+    settings.STAGEDOOR = dataclasses.replace(settings.STAGEDOOR, redis_url=None)  # nothing shares health either
     go_live(nova, media_dir)
     body = consented_client(nova).get("/api/v1/streaming/mine/health").json()
     assert body == {"room": "nova", "status": "live", "observed": False, "health": None}
@@ -221,6 +222,28 @@ def test_health_without_an_ingest_in_this_process(nova: Any, make_user: Any, med
     assert [(s["room"], s["performer"], s["status"], s["health"]) for s in staff["streams"]] == [
         ("nova", "nova", "live", None)
     ]
+
+
+def test_health_shared_by_an_ingest_on_another_node(
+    nova: Any, make_user: Any, media_dir: Any, settings: Any, redis_url: str
+) -> None:
+    import redis
+
+    from stagedoor.streaming import health_store
+    from stagedoor.streaming.health import StreamHealth
+
+    settings.STAGEDOOR = dataclasses.replace(settings.STAGEDOOR, redis_url=redis_url)
+    health_store._readers.clear()
+    go_live(nova, media_dir)
+    key = health_store.KEY.format(room="nova")
+    redis.Redis.from_url(redis_url).delete(key)
+    assert consented_client(nova).get("/api/v1/streaming/mine/health").json()["health"] is None  # nothing fresh
+    shared = StreamHealth("nova", "live", 30.0, 2400.0, 30.0, 1.0, 1280, 720, "avc1.64001f", "mp4a.40.2", 0, 1.0, 0)
+    redis.Redis.from_url(redis_url).set(key, health_store.encode(shared), ex=health_store.TTL_S)
+    body = consented_client(nova).get("/api/v1/streaming/mine/health").json()
+    assert body["observed"] is True and body["health"]["width"] == 1280 and body["health"]["fps"] == 30.0
+    staff = consented_client(make_user("moderator")).get("/api/v1/staff/streams").json()
+    assert staff["observed"] is True and staff["streams"][0]["health"]["input_bitrate_kbps"] == 2400.0
 
 
 def test_studio_page_includes_the_stream_panel(nova: Any) -> None:

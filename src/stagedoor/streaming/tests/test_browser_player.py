@@ -29,14 +29,14 @@ class ThreadedIngest:
     """The real ingest with the real database key check and room status callback, on its
     own event loop in a thread (the web side runs in live_server's thread)."""
 
-    def __init__(self, media_root: Path) -> None:
+    def __init__(self, media_root: Path, grace_s: float = 2) -> None:
         self.loop = asyncio.new_event_loop()
         self.server = IngestServer(
             IngestConfig(
                 media_root=media_root,
                 host="127.0.0.1",
                 port=0,
-                grace_s=2,
+                grace_s=grace_s,
                 preset=LadderPreset(thumbnail_every_s=1, sample_every_s=0),
                 ffmpeg=ffmpeg_binary(),
                 handshake_timeout_s=5,
@@ -56,9 +56,14 @@ class ThreadedIngest:
 
 
 @pytest.fixture
-def ingest(settings: Any, tmp_path: Path, monkeypatch: Any) -> Iterator[ThreadedIngest]:
+def grace_s() -> float:
+    return 2
+
+
+@pytest.fixture
+def ingest(settings: Any, tmp_path: Path, monkeypatch: Any, grace_s: float) -> Iterator[ThreadedIngest]:
     settings.STAGEDOOR = dataclasses.replace(settings.STAGEDOOR, media_dir=tmp_path)
-    running = ThreadedIngest(tmp_path)
+    running = ThreadedIngest(tmp_path, grace_s)
     monkeypatch.setattr(runtime, "_current", running.server)  # what `stagedoor run` does
     try:
         yield running
@@ -204,6 +209,59 @@ def test_viewer_watches_switches_quality_renews_its_grant_and_sees_the_room_go_o
     assert "offline" in page.get_by_test_id("player-overlay").inner_text()
     assert Room.objects.get(pk=room.pk).status == "offline"
     assert page.js_errors == []
+
+
+@pytest.mark.parametrize("grace_s", [30])
+def test_viewer_rides_out_a_dropped_encoder_and_the_reconnect(
+    page: Any, live_server: Any, ingest: ThreadedIngest, make_user: Any, tmp_path: Path
+) -> None:
+    from stagedoor.rooms.models import Room
+    from stagedoor.rooms.services import room_for_performer
+    from stagedoor.streaming.services import stream_key_rotate
+
+    base = live_server.url
+    nova = make_user("performer", login="nova")
+    room = room_for_performer(performer=nova)
+    key = stream_key_rotate(user=nova)
+    assert ingest.server.port is not None
+    encoder = publish(ingest.server.port, key)
+    try:
+        wait_until(lambda: Room.objects.get(pk=room.pk).status == "live", 20, "the room to go live")
+        enter_site(page, base)
+        page.goto(f"{base}/r/nova")
+        page.wait_for_function(
+            "() => document.querySelector('[data-player]').dataset.state === 'playing'", timeout=20000, polling=100
+        )
+    finally:
+        encoder.terminate()
+        encoder.wait(10)
+
+    # the encoder dropped: the room waits for it, and the stalled player says so
+    wait_until(lambda: Room.objects.get(pk=room.pk).status == "reconnecting", 10, "the room to be reconnecting")
+    page.wait_for_function(
+        "() => document.querySelector('[data-player]').dataset.state === 'reconnecting'", timeout=20000, polling=100
+    )
+    assert "Reconnecting" in page.get_by_test_id("player-overlay").inner_text()
+    assert page.get_by_test_id("player-live-badge").is_visible()
+
+    # the performer is back within the grace period: the same playlist goes on after a discontinuity
+    encoder = publish(ingest.server.port, key)
+    try:
+        wait_until(lambda: Room.objects.get(pk=room.pk).status == "live", 20, "the room to be live again")
+        page.wait_for_function(
+            "() => document.querySelector('[data-player]').dataset.state === 'playing'", timeout=30000, polling=100
+        )
+        t0 = page.evaluate("document.querySelector('video').currentTime")
+        page.wait_for_function(
+            "t => document.querySelector('video').currentTime > t + 2", arg=t0, timeout=15000, polling=100
+        )
+        playlist = (tmp_path / room.slug / "240p" / "index.m3u8").read_text()
+        assert "#EXT-X-DISCONTINUITY" in playlist and 'init_g1_240p.mp4"' in playlist
+    finally:
+        encoder.terminate()
+        encoder.wait(10)
+    fatal = page.evaluate("window.stagedoorPlayer.errors.filter(e => e.fatal)")
+    assert fatal == [] and page.js_errors == []
 
 
 def test_studio_rotates_the_stream_key(browser: Any, live_server: Any, make_user: Any) -> None:
