@@ -19,13 +19,13 @@
 
   const OFFLINE_POLL_MS = 10000; // how often an offline room is asked whether it is on air
   const STALL_CHECK_MS = 4000; // a stall this long makes the player ask for the room's status
+  const WATCHDOG_MS = 1000; // how often playback progress is checked
   const RETRY_MAX_MS = 15000;
 
   const player = { hls: null, token: null, errors: [], grant: null };
   window.stagedoorPlayer = player;
   let refreshTimer = null;
   let pollTimer = null;
-  let stallTimer = null;
   let retries = 0;
 
   const MESSAGES = {
@@ -74,7 +74,6 @@
   function clearTimers() {
     clearTimeout(refreshTimer);
     clearTimeout(pollTimer);
-    clearTimeout(stallTimer);
   }
 
   function destroyHls() {
@@ -119,11 +118,13 @@
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(() => update("refresh"), Math.max(5, grant.refresh_in_s) * 1000);
     if (grant.status === "reconnecting") setState("reconnecting");
-    if (!player.hls || reason === "reload") {
+    // on air but stuck through two checks in a row (e.g. hls.js wedged at a discontinuity): start over
+    const wedged = reason === "stall" && grant.status === "live" && stallChecks >= 2;
+    if (!player.hls || reason === "reload" || wedged) {
+      stallChecks = 0;
       start(grant.url);
-    } else if (grant.status === "live" && root.dataset.state !== "playing" && !video.paused) {
-      setState("playing");
     }
+    // "playing" is set by the video and the progress watchdog, once time actually moves
   }
 
   function stop(state, text) {
@@ -214,18 +215,43 @@
   }
 
   video.addEventListener("playing", () => {
-    clearTimeout(stallTimer);
-    if (player.grant && player.grant.status === "reconnecting") player.grant.status = "live";
+    // While the performer reconnects, hls.js nudges the stalled video forward and every nudge
+    // fires "playing": only the clock (the watchdog below) may end the reconnecting state.
+    if (player.grant && player.grant.status === "reconnecting") return;
     setState("playing");
   });
-  video.addEventListener("waiting", () => {
-    clearTimeout(stallTimer);
-    stallTimer = setTimeout(function check() {
-      if (!player.hls || !video.paused && video.readyState >= 3) return;
+
+  // Stalls are judged by the clock, not by media events ("waiting" is followed by a "playing"
+  // after each of hls.js's nudges, which kept resetting a waiting-based timer): when the video
+  // should play but its time has not moved for STALL_CHECK_MS, ask the API what is going on.
+  let lastTime = -1;
+  let stuckSince = 0;
+  let lastCheck = 0;
+  let stallChecks = 0; // stall checks since playback last moved
+  setInterval(() => {
+    const now = Date.now();
+    if (!player.hls || video.paused) {
+      stuckSince = 0;
+      lastTime = video.currentTime;
+      return;
+    }
+    if (video.currentTime !== lastTime) {
+      lastTime = video.currentTime;
+      stuckSince = 0;
+      stallChecks = 0;
+      if (root.dataset.state !== "playing" && video.readyState >= 3) {
+        if (player.grant && player.grant.status === "reconnecting") player.grant.status = "live";
+        setState("playing");
+      }
+      return;
+    }
+    stuckSince = stuckSince || now;
+    if (now - stuckSince >= STALL_CHECK_MS && now - lastCheck >= STALL_CHECK_MS) {
+      lastCheck = now;
+      stallChecks += 1;
       update("stall");
-      stallTimer = setTimeout(check, STALL_CHECK_MS);
-    }, STALL_CHECK_MS);
-  });
+    }
+  }, WATCHDOG_MS);
 
   sound.addEventListener("click", () => {
     video.muted = !video.muted;
