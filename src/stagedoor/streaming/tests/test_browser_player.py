@@ -238,9 +238,12 @@ def test_viewer_rides_out_a_dropped_encoder_and_the_reconnect(
 
     # the encoder dropped: the room waits for it, and the stalled player says so
     wait_until(lambda: Room.objects.get(pk=room.pk).status == "reconnecting", 10, "the room to be reconnecting")
-    page.wait_for_function(
-        "() => document.querySelector('[data-player]').dataset.state === 'reconnecting'", timeout=20000, polling=100
-    )
+    try:
+        page.wait_for_function(
+            "() => document.querySelector('[data-player]').dataset.state === 'reconnecting'", timeout=20000, polling=100
+        )
+    except Exception:
+        raise AssertionError(f"the player did not say reconnecting: {player_snapshot(page)}") from None
     assert "Reconnecting" in page.get_by_test_id("player-overlay").inner_text()
     assert page.get_by_test_id("player-live-badge").is_visible()
 
@@ -262,6 +265,15 @@ def test_viewer_rides_out_a_dropped_encoder_and_the_reconnect(
         encoder.wait(10)
     fatal = page.evaluate("window.stagedoorPlayer.errors.filter(e => e.fatal)")
     assert fatal == [] and page.js_errors == []
+
+
+def player_snapshot(page: Any) -> dict[str, Any]:
+    return page.evaluate(
+        """() => { const v = document.querySelector('video'), p = window.stagedoorPlayer;
+        return {state: document.querySelector('[data-player]').dataset.state, grant: p.grant && p.grant.status,
+                hls: !!p.hls, errors: p.errors.slice(-3), asked: p.asked, now: Date.now(), t: v.currentTime, paused: v.paused, ready: v.readyState,
+                ended: v.ended, buffered: v.buffered.length ? v.buffered.end(v.buffered.length - 1) : null}; }"""
+    )
 
 
 def test_studio_rotates_the_stream_key(browser: Any, live_server: Any, make_user: Any) -> None:

@@ -22,7 +22,8 @@
   const WATCHDOG_MS = 1000; // how often playback progress is checked
   const RETRY_MAX_MS = 15000;
 
-  const player = { hls: null, token: null, errors: [], grant: null };
+  // `asked`: the last grant requests (why, and what came back), for support and tests
+  const player = { hls: null, token: null, errors: [], grant: null, asked: [] };
   window.stagedoorPlayer = player;
   let refreshTimer = null;
   let pollTimer = null;
@@ -94,9 +95,13 @@
   async function update(reason) {
     clearTimeout(pollTimer);
     let grant;
+    const asked = { at: Date.now(), reason, result: "pending" };
+    player.asked = [...player.asked.slice(-9), asked];
     try {
       grant = await requestGrant();
+      asked.result = grant.status;
     } catch (error) {
+      asked.result = error.code || String(error);
       if (error.code === "room.region_blocked") return stop("blocked", error.message);
       if (error.code === "streaming.consent_required") return stop("consent", error.message);
       setState("error", MESSAGES.error);
@@ -117,7 +122,10 @@
     player.token = tokenOf(grant.url);
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(() => update("refresh"), Math.max(5, grant.refresh_in_s) * 1000);
-    if (grant.status === "reconnecting") setState("reconnecting");
+    if (grant.status === "reconnecting") {
+      stallChecks = 0; // only stalls while the room is on air count towards starting over
+      setState("reconnecting");
+    }
     // on air but stuck through two checks in a row (e.g. hls.js wedged at a discontinuity): start over
     const wedged = reason === "stall" && grant.status === "live" && stallChecks >= 2;
     if (!player.hls || reason === "reload" || wedged) {
@@ -156,6 +164,7 @@
       },
     });
     player.hls = hls;
+    furthest = 0; // a new timeline
     hls.on(Hls.Events.MANIFEST_PARSED, () => fillQualityMenu(hls));
     hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => showLevel(hls, data.level));
     hls.on(Hls.Events.FRAG_BUFFERED, () => {
@@ -221,25 +230,27 @@
     setState("playing");
   });
 
-  // Stalls are judged by the clock, not by media events ("waiting" is followed by a "playing"
-  // after each of hls.js's nudges, which kept resetting a waiting-based timer): when the video
-  // should play but its time has not moved for STALL_CHECK_MS, ask the API what is going on.
-  let lastTime = -1;
+  // Stalls are judged by the clock, not by media events: when the video should play but has
+  // not moved on for STALL_CHECK_MS, ask the API what is going on. "Moved on" means the furthest
+  // point reached grew by at least half a second per second of wall clock. A stalled live video
+  // is not still: hls.js nudges it forward 0.1–0.3 s (each nudge fires "playing") and seeks it
+  // back into the buffer, so it plays the same second over and over — seen in the reconnect test.
+  let furthest = 0;
   let stuckSince = 0;
   let lastCheck = 0;
-  let stallChecks = 0; // stall checks since playback last moved
+  let stallChecks = 0; // stall checks since playback last moved on
   setInterval(() => {
     const now = Date.now();
     if (!player.hls || video.paused) {
       stuckSince = 0;
-      lastTime = video.currentTime;
+      furthest = video.currentTime;
       return;
     }
-    if (video.currentTime !== lastTime) {
-      lastTime = video.currentTime;
+    if (video.currentTime - furthest >= (0.5 * WATCHDOG_MS) / 1000) {
+      furthest = video.currentTime;
       stuckSince = 0;
       stallChecks = 0;
-      if (root.dataset.state !== "playing" && video.readyState >= 3) {
+      if (root.dataset.state !== "playing") {
         if (player.grant && player.grant.status === "reconnecting") player.grant.status = "live";
         setState("playing");
       }
