@@ -14,10 +14,10 @@ from stagedoor.core.outbox import consumer
 def announce_tip(event: OutboxEvent) -> None:
     """Show the tip in the room's chat for everyone at once, then the goal's new progress."""
     from stagedoor.rooms.models import Room
-    from stagedoor.wallet.selectors import tip_panel
+    from stagedoor.wallet.selectors import active_goal
 
     payload = event.payload
-    room = Room.objects.select_related("performer").filter(performer_id=payload["performer_id"]).first()
+    room = Room.objects.filter(performer_id=payload["performer_id"]).only("slug").first()
     if room is None:
         return
     anonymous = bool(payload.get("anonymous"))
@@ -30,7 +30,7 @@ def announce_tip(event: OutboxEvent) -> None:
         room.slug,
         protocol.tip_event(tip_id=payload["tip_id"], user=user, amount=int(payload["amount"]), ts=now_ms, note=note),
     )
-    goal = tip_panel(room.performer)["goal"]
+    goal = active_goal(payload["performer_id"])
     if goal is not None:
         publish_from_sync(
             room.slug,

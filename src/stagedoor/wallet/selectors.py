@@ -249,20 +249,29 @@ def goals_of(performer: Any) -> QuerySet[TipGoal]:
     return TipGoal.objects.filter(performer_id=performer.pk).order_by("position", "created_at")
 
 
+def _goal_summary(active: TipGoal | None) -> dict[str, Any] | None:
+    if active is None:
+        return None
+    progress = goal_progress(active)
+    return {
+        "id": active.pk,
+        "title": active.title,
+        "target": active.target,
+        "progress": min(progress, active.target),
+        "percent": min(100, progress * 100 // active.target),
+    }
+
+
+def active_goal(performer_id: Any) -> dict[str, Any] | None:
+    """The active goal with its progress (what chat announces after a tip), or None."""
+    return _goal_summary(TipGoal.objects.filter(performer_id=performer_id, status=TipGoal.Status.ACTIVE).first())
+
+
 def tip_panel(performer: User) -> dict[str, Any]:
     """What a room page shows: the tip menu, the active goal with progress, the goals after it, recent tips."""
     goals = list(goals_of(performer).filter(status__in=[TipGoal.Status.ACTIVE, TipGoal.Status.QUEUED]))
     active = next((g for g in goals if g.status == TipGoal.Status.ACTIVE), None)
-    goal = None
-    if active is not None:
-        progress = goal_progress(active)
-        goal = {
-            "id": active.pk,
-            "title": active.title,
-            "target": active.target,
-            "progress": min(progress, active.target),
-            "percent": min(100, progress * 100 // active.target),
-        }
+    goal = _goal_summary(active)
     recent = Tip.objects.filter(performer=performer).select_related("sender").order_by("-created_at")[:10]
     return {
         "performer_id": performer.pk,

@@ -250,6 +250,8 @@ def tip_goal_progress_check(*, performer_id: Any) -> list[TipGoal]:
     Progress is derived from tips (never a counter row every tip would lock). Goals reached are returned.
     """
     reached: list[TipGoal] = []
+    if not TipGoal.objects.filter(performer_id=performer_id, status=TipGoal.Status.ACTIVE).exists():
+        return reached  # most performers have no goal running: no lock, no sum
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=performer_id).first()
         for _ in range(MAX_QUEUED_GOALS):
