@@ -70,6 +70,13 @@ class SupervisorConfig:
     stop_timeout_s: float = 3.0
 
 
+async def _call(callback: Callable[..., Awaitable[None] | None], *args: object) -> None:
+    """Run a hook that may be a plain function or a coroutine function."""
+    result = callback(*args)
+    if inspect.isawaitable(result):
+        await result
+
+
 class StreamSupervisor:
     def __init__(
         self,
@@ -369,9 +376,7 @@ class StreamSupervisor:
         health_mod.export_health(health)
         if self._on_health is not None:
             try:
-                result = self._on_health(health)
-                if inspect.isawaitable(result):
-                    await result
+                await _call(self._on_health, health)
             except Exception:
                 log.warning("room %s: could not share stream health", self.room, exc_info=True)
 
@@ -414,9 +419,7 @@ class StreamSupervisor:
         self.state = state
         log.info("room %s: %s", self.room, state.value)
         if self._on_state_change is not None:
-            result = self._on_state_change(self.room, state)
-            if inspect.isawaitable(result):
-                await result
+            await _call(self._on_state_change, self.room, state)
 
     def health(self) -> StreamHealth:
         inspector = self._inspector
