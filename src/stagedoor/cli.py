@@ -1,8 +1,12 @@
 """The `stagedoor` command.
 
 Process commands (`run`, `web`, `worker`, `beat`) are handled here; everything else is a
-Django management command (`migrate`, `demo`, `createstaff`, `audit verify`, …), so each
+Django management command (`migrate`, `demo`, `createstaff`, `audit verify`, `chat`, …), so each
 app adds its own commands under `<app>/management/commands/`.
+
+Every command loads the configuration first: a wrong setting stops it with one line naming the
+variable. Every serving process (`run`, `web`, `ingest`, `worker`, `chat`) then checks that the
+database is migrated; `run` on the embedded SQLite database migrates it itself.
 """
 
 from __future__ import annotations
@@ -10,40 +14,69 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from stagedoor.core.config import Config
 
 PROCESS_COMMANDS = {"run", "web", "ingest", "worker", "beat"}
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     print(f"stagedoor: {message}", file=sys.stderr)
     raise SystemExit(2)
 
 
-def _setup(*, check_services: bool) -> None:
+def _load_config() -> Config:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stagedoor.settings")
-    from stagedoor.core.config import ConfigError, check_reachable, load
+    from stagedoor.core.config import ConfigError, load
 
     try:
-        config = load()
-        if check_services:
-            check_reachable(config)
+        return load()
     except ConfigError as exc:
         _fail(f"configuration error: {exc}")
+
+
+def _setup(config: Config, *, check_services: bool) -> None:
+    from stagedoor.core.config import ConfigError, check_reachable
+
+    if check_services:
+        try:
+            check_reachable(config)
+        except ConfigError as exc:
+            _fail(f"configuration error: {exc}")
     import django
 
     django.setup()
 
 
+def _require_schema(command: str, config: Config) -> None:
+    """Stop a serving process on a database that is not migrated, with one line saying what to run;
+    the all-in-one `run` on the embedded SQLite database (no STAGEDOOR_DATABASE_URL) migrates it."""
+    from stagedoor.core.schema import SchemaNotMigrated, ensure_migrated
+
+    try:
+        ensure_migrated(
+            may_apply=command == "run" and config.database_url is None,
+            announce=lambda line: print(f"stagedoor: {line}", flush=True),
+        )
+    except SchemaNotMigrated as exc:
+        _fail(str(exc))
+
+
 def _process(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog=f"stagedoor {argv[0]}")
-    parser.add_argument("--host", default=os.environ.get("STAGEDOOR_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("STAGEDOOR_PORT", "8000")))
+    command = argv[0]
+    config = _load_config()
+    parser = argparse.ArgumentParser(prog=f"stagedoor {command}")
+    parser.add_argument("--host", default=config.server.host)
+    parser.add_argument("--port", type=int, default=config.server.port)
     parser.add_argument("--concurrency", type=int, default=2, help="worker: Celery processes")
     args = parser.parse_args(argv[1:])
-    command = argv[0]
-    _setup(check_services=True)
+    _setup(config, check_services=True)
     from django.conf import settings
 
+    if command in {"run", "web", "ingest"}:
+        _require_schema(command, config)
     if command in {"run", "web"}:
         import asyncio
 
@@ -62,7 +95,7 @@ def _process(argv: list[str]) -> None:
 
         from stagedoor.core.runtime import run_services
 
-        print("Stagedoor ingest: RTMP on port", os.environ.get("STAGEDOOR_RTMP_PORT", "1935"), flush=True)
+        print("Stagedoor ingest: RTMP on port", config.streaming.rtmp_port, flush=True)
         asyncio.run(run_services(["stagedoor.streaming.runtime.ingest_service"]))
     elif command == "worker":
         if settings.STAGEDOOR_JOBS_BACKEND != "celery":
@@ -70,6 +103,7 @@ def _process(argv: list[str]) -> None:
                 "`stagedoor worker` runs Celery and needs STAGEDOOR_REDIS_URL; "
                 "the embedded default runs jobs inside `stagedoor run`."
             )
+        _require_schema(command, config)
         from stagedoor.core.celery import app
 
         app.worker_main(["worker", "--loglevel", "INFO", "--concurrency", str(args.concurrency), "-Q", "default"])
@@ -95,7 +129,10 @@ def main(argv: list[str] | None = None) -> None:
         if not argv:
             raise SystemExit(2)
         return
-    _setup(check_services=argv[0] in {"migrate", "demo", "createstaff"})
+    config = _load_config()
+    _setup(config, check_services=argv[0] in {"migrate", "demo", "createstaff", "chat"})
+    if argv[0] == "chat" and not {"-h", "--help"} & set(argv[1:]):
+        _require_schema("chat", config)  # the gateway process (chat/management/commands/chat.py)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["stagedoor", *argv])

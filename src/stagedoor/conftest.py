@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Literal, NoReturn
+from urllib.parse import urlparse
 
 import pyotp
 import pytest
@@ -33,8 +35,9 @@ def _fresh_cache() -> Iterator[None]:
 
 @pytest.fixture
 def make_user(db: None) -> Callable[..., Any]:
-    from stagedoor.accounts.models import User
+    from django.contrib.auth import get_user_model
 
+    User = get_user_model()  # accounts.User, without the import core's tests may not make
     counter = {"n": 0}
 
     def make(role: str = "viewer", *, login: str | None = None, mfa: bool | None = None, **extra: Any) -> Any:
@@ -67,18 +70,97 @@ def api_client() -> Callable[..., Client]:
     return make
 
 
+# --- what a test needs that this machine may lack ------------------------------------------
+# Every "skip because X is missing" goes through `skip_or_fail`, so the rule lives here:
+#   * outside CI a missing tool, server or database skips the test (the reason shows with -ra);
+#   * under CI (CI=true) a missing tool (Chromium, nginx, ffmpeg/ffprobe, GStreamer) FAILS,
+#     because `make test` installs them;
+#   * PostgreSQL and Redis fail under CI only when the run promised them: STAGEDOOR_DATABASE_URL
+#     is a postgres:// URL, or a Redis URL is set (CI's second pass); CI's first, SQLite pass
+#     skips them by design.
+
+Need = Literal["tool", "postgres", "redis"]
+
+# how `make test` (scripts/bootstrap.sh --test, as root) gets each tool: Debian packages
+TOOL_PACKAGES = {
+    "chromium": "chromium",
+    "nginx": "nginx-light",
+    "ffmpeg": "ffmpeg",
+    "ffprobe": "ffmpeg",
+    "gst-launch-1.0": "gstreamer1.0-tools gstreamer1.0-plugins-{base,good,bad,ugly} gstreamer1.0-libav",
+}
+POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
+DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def running_in_ci() -> bool:
+    return os.environ.get("CI") == "true"
+
+
+def configured_redis_url() -> str | None:
+    return os.environ.get("STAGEDOOR_TEST_REDIS_URL") or os.environ.get("STAGEDOOR_REDIS_URL") or None
+
+
+def postgres_configured() -> bool:
+    return urlparse(os.environ.get("STAGEDOOR_DATABASE_URL", "")).scheme in POSTGRES_SCHEMES
+
+
+def ci_requires(need: Need) -> bool:
+    """Whether this run promised `need`, so that its absence must fail the test rather than skip it."""
+    if not running_in_ci():
+        return False
+    if need == "postgres":
+        return postgres_configured()
+    if need == "redis":
+        return configured_redis_url() is not None
+    return True
+
+
+def skip_or_fail(reason: str, *, need: Need, fix: str = "") -> NoReturn:
+    """Skip the calling test for `reason`, or fail it if CI promised what is missing (see above)."""
+    __tracebackhide__ = True  # report the caller's line, not this one
+    if ci_requires(need):
+        promise = {
+            "tool": "CI=true",
+            "postgres": "CI=true and STAGEDOOR_DATABASE_URL is a PostgreSQL URL",
+            "redis": "CI=true and a Redis URL is set",
+        }[need]
+        pytest.fail(f"{reason}. {promise}, so this must not be skipped.{' ' + fix if fix else ''}", pytrace=False)
+    pytest.skip(reason)
+
+
+def require_tool(name: str, *, path: str | None = None, install_hint: str | None = None) -> str:
+    """The full path of the system tool `name` (a command, or a path to one); skip_or_fail if missing."""
+    __tracebackhide__ = True
+    found = shutil.which(name, path=path)
+    if found is None:
+        package = install_hint or TOOL_PACKAGES.get(os.path.basename(name), os.path.basename(name))
+        where = f" (looked in {path})" if path else ""
+        skip_or_fail(
+            f"{name} is not installed{where}",
+            need="tool",
+            fix=f"`make test` installs it: scripts/bootstrap.sh --test runs `apt-get install {package}` as root.",
+        )
+    return found
+
+
+def reachable_redis_url() -> str:
+    """The configured Redis (STAGEDOOR_TEST_REDIS_URL, then STAGEDOOR_REDIS_URL) or a local default, if it answers."""
+    __tracebackhide__ = True
+    import redis
+
+    url = configured_redis_url() or DEFAULT_TEST_REDIS_URL
+    try:
+        with redis.Redis.from_url(url, socket_connect_timeout=1) as client:
+            client.ping()
+    except redis.RedisError as exc:
+        skip_or_fail(f"no Redis reachable at {url} ({exc}); set STAGEDOOR_TEST_REDIS_URL", need="redis")
+    return url
+
+
 @pytest.fixture
 def redis_url() -> str:
-    url = os.environ.get("STAGEDOOR_TEST_REDIS_URL") or os.environ.get("STAGEDOOR_REDIS_URL")
-    if not url:
-        import redis
-
-        url = "redis://127.0.0.1:6379/15"
-        try:
-            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-        except redis.RedisError:
-            pytest.skip("no Redis reachable (set STAGEDOOR_TEST_REDIS_URL)")
-    return url
+    return reachable_redis_url()
 
 
 CHROMIUM = os.environ.get("STAGEDOOR_CHROMIUM", "/usr/bin/chromium")
@@ -101,8 +183,7 @@ def browser() -> Iterator[Any]:
     Module-scoped: Playwright's sync API keeps an event loop running in this thread while
     it is open, which would break `asyncio.run` in tests of other modules.
     """
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM} (make test installs it when run as root)")
+    require_tool(CHROMIUM, install_hint="chromium")  # or point STAGEDOOR_CHROMIUM at one
     # Playwright's sync API runs an event loop in this thread; the ORM calls tests make
     # between browser steps are still plain synchronous code.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

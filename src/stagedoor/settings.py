@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os as _os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -104,7 +105,8 @@ else:
             },
             # Tests use a WAL file too, not shared-cache memory: the live-server browser tests
             # make concurrent requests, and shared-cache SQLite refuses readers during a write.
-            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
+            # One file per test process, so two test runs on one checkout never share a database.
+            "TEST": {"NAME": str(VAR_DIR / f"test-{_os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -232,7 +234,7 @@ NINJA_PAGINATION_PER_PAGE = 50
 STAGEDOOR_EMBEDDED_SERVICES = [
     "stagedoor.streaming.runtime.ingest_service",
     "stagedoor.streaming.runtime.demo_broadcaster",
-    "stagedoor.chat.service.embedded_chat_gateway",
+    "stagedoor.chat.django_gateway.embedded_chat_gateway",
     "stagedoor.chat.presence_rollup.presence_rollup_service",
 ]
 
@@ -244,5 +246,24 @@ STAGEDOOR_CHAT_URL = CONFIG.chat_url
 STAGEDOOR_CHAT_TRUSTED_PROXIES = ["127.0.0.1", "::1"]
 STAGEDOOR_CHAT_PLATFORM_WORDS: list[str] = []
 STAGEDOOR_PLAYBACK_TTL_S = 1800
+
+# Wallet and payment settings are Django settings so that tests can override them; wallet/conf.py and
+# payments/conf.py validate every read with the validator core/config.py applied to the environment.
+STAGEDOOR_WALLET_PERFORMER_SHARE_BP = CONFIG.wallet.performer_share_bp
+STAGEDOOR_WALLET_HOLD_DAYS = CONFIG.wallet.hold_days
+STAGEDOOR_WALLET_PAYOUT_RATE_MINOR = CONFIG.wallet.payout_rate_minor
+STAGEDOOR_WALLET_PAYOUT_CURRENCY = CONFIG.wallet.payout_currency
+STAGEDOOR_WALLET_CHARGEBACK_POLICY = CONFIG.wallet.chargeback_policy
+STAGEDOOR_WALLET_MAX_TIP = CONFIG.wallet.max_tip
+STAGEDOOR_WALLET_ROLLUP_EVERY = CONFIG.wallet.rollup_every
+STAGEDOOR_PAYMENTS_SANDBOX = CONFIG.payments.sandbox  # None: on unless Verotel or BTCPay is configured
+STAGEDOOR_PAYMENTS_SANDBOX_DELIVERY = CONFIG.payments.sandbox_delivery
+STAGEDOOR_VEROTEL_SHOP_ID = CONFIG.payments.verotel_shop_id  # "": not configured
+STAGEDOOR_VEROTEL_SIGNATURE_KEY = CONFIG.payments.verotel_signature_key
+STAGEDOOR_VEROTEL_STARTORDER_URL = CONFIG.payments.verotel_startorder_url
+STAGEDOOR_BTCPAY_URL = CONFIG.payments.btcpay_url  # "": not configured
+STAGEDOOR_BTCPAY_STORE_ID = CONFIG.payments.btcpay_store_id
+STAGEDOOR_BTCPAY_API_KEY = CONFIG.payments.btcpay_api_key
+STAGEDOOR_BTCPAY_WEBHOOK_SECRET = CONFIG.payments.btcpay_webhook_secret
 
 STAGEDOOR = CONFIG

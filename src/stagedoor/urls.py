@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("stagedoor.streaming.urls")),
     path("", include("stagedoor.rooms.urls")),
     path("", include("stagedoor.wallet.urls")),
+    path("", include("stagedoor.payments.urls")),
     path("", include("stagedoor.web.urls")),
 ]

@@ -8,6 +8,7 @@ from ninja import Router, Status
 
 from stagedoor.accounts import errors, schemas, selectors, services
 from stagedoor.accounts.auth import AUTH, optional_user, requires
+from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Perm
 from stagedoor.accounts.sessions import CONSENT_KEY, session_login
 from stagedoor.core.audit import audit_entries
@@ -17,7 +18,7 @@ from stagedoor.core.middleware import client_ip
 router = Router(tags=["accounts"])
 
 
-def _me(request: HttpRequest) -> services.User:
+def _me(request: HttpRequest) -> User:
     user = request.auth  # type: ignore[attr-defined]
     if user is None:
         raise NotAuthenticated()
@@ -40,7 +41,7 @@ def signup(request: HttpRequest, payload: schemas.SignupIn) -> Status[object]:
 
 
 @router.post("/auth/login", response=schemas.UserOut, auth=None)
-def login(request: HttpRequest, payload: schemas.LoginIn) -> services.User:
+def login(request: HttpRequest, payload: schemas.LoginIn) -> User:
     ip = client_ip(request)
     user = services.user_authenticate(login=payload.login, password=payload.password, ip=ip)
     method = "password"
@@ -94,12 +95,12 @@ def logout(request: HttpRequest) -> Status[object]:
 
 
 @router.get("/me", response=schemas.UserOut, auth=AUTH)
-def me(request: HttpRequest) -> services.User:
+def me(request: HttpRequest) -> User:
     return _me(request)
 
 
 @router.patch("/me", response=schemas.UserOut, auth=AUTH)
-def me_update(request: HttpRequest, payload: schemas.ProfileIn) -> services.User:
+def me_update(request: HttpRequest, payload: schemas.ProfileIn) -> User:
     return services.user_update_profile(user=_me(request), display_name=payload.display_name)
 
 

@@ -40,7 +40,7 @@ class EntryConsentMiddleware:
             version = settings.STAGEDOOR.terms_version
             if request.session.get(CONSENT_KEY) != version:
                 user = request.user if request.user.is_authenticated else None
-                if has_current_consent(user=user, session_key=request.session.session_key, terms_version=version):  # type: ignore[arg-type]
+                if has_current_consent(user=user, session_key=request.session.session_key, terms_version=version):
                     request.session[CONSENT_KEY] = version
                 else:
                     return HttpResponseRedirect("/enter?" + urlencode({"next": request.get_full_path()}))

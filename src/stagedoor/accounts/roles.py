@@ -41,6 +41,7 @@ class Perm:
     PROMO_GRANT = "wallet.promo_grant"
     STREAM_MANAGE = "streaming.stream_manage"
     STREAMS_READ_ANY = "streaming.streams_read_any"
+    CHAT_MODERATE_ANY = "chat.moderate_any"  # moderate every room's chat and appoint its chat hosts
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -50,7 +51,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {Perm.STREAM_MANAGE}
     ),
     Role.CHAT_HOST: frozenset({Perm.PERFORMER_APPLY, Perm.TOKENS_BUY, Perm.TIP_SEND}),
-    Role.MODERATOR: frozenset({Perm.USERS_READ, Perm.STREAMS_READ_ANY}),
+    Role.MODERATOR: frozenset({Perm.USERS_READ, Perm.STREAMS_READ_ANY, Perm.CHAT_MODERATE_ANY}),
     Role.SUPPORT_L1: frozenset({Perm.USERS_READ}),
     Role.SUPPORT_L2: frozenset({Perm.USERS_READ, Perm.USERS_UNLOCK, Perm.WALLET_READ_ANY}),
     Role.FINANCE: frozenset(
@@ -68,7 +69,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {Perm.USERS_READ, Perm.USERS_UNLOCK, Perm.USERS_SET_ROLE, Perm.PERFORMER_REVIEW, Perm.AUDIT_READ}
         | {Perm.TOKENS_BUY, Perm.TIP_SEND, Perm.TIP_PANEL_MANAGE, Perm.EARNINGS_READ, Perm.WALLET_READ_ANY}
         | {Perm.LEDGER_READ, Perm.PACKAGES_MANAGE, Perm.MONEY_REFUND, Perm.PROMO_GRANT}
-        | {Perm.STREAMS_READ_ANY}
+        | {Perm.STREAMS_READ_ANY, Perm.CHAT_MODERATE_ANY}
     ),
 }
 

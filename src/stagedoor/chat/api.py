@@ -18,8 +18,8 @@ from stagedoor.chat import schemas, selectors, services
 from stagedoor.chat.errors import ChatForbidden, ChatInvalid, ChatInvalidDuration
 from stagedoor.chat.models import ChatMessage
 from stagedoor.core.errors import NotFound
+from stagedoor.core.geo import location_for_request
 from stagedoor.core.middleware import client_ip
-from stagedoor.rooms.geo import location_for_request
 from stagedoor.rooms.selectors import access_room_for_viewer, room_by_slug
 
 router = Router(tags=["chat"])

@@ -8,5 +8,5 @@ class ChatConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Register the chat jobs with the job registry (Celery workers run them by name).
-        from stagedoor.chat import consumers, presence_rollup  # noqa: F401
+        # Register the outbox handlers and the jobs (Celery workers run them by name).
+        from stagedoor.chat import handlers, presence_rollup  # noqa: F401

@@ -255,7 +255,7 @@ class RoomHub:
         self.gap_since = None
 
     def _record(self, seq: int, frame: bytes, *, apply: bool) -> dict[str, Any]:
-        event = json.loads(frame)
+        event: dict[str, Any] = json.loads(frame)
         kind = event.get("type", "")
         msg_id = uid = role = None
         if kind == C.EV_MESSAGE:

@@ -109,7 +109,12 @@ class ChatRestriction(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="ban", until__isnull=True) | Q(kind="timeout", until__isnull=False),
                 name="chat_restr_kind_until",
-            )
+            ),
+            # At most one active (not lifted) restriction per user and room, even when two
+            # moderators act at the same moment: the database refuses the second insert.
+            models.UniqueConstraint(
+                fields=["room", "user"], condition=Q(lifted_at__isnull=True), name="chat_restr_one_active"
+            ),
         ]
 
     def __str__(self) -> str:

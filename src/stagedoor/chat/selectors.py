@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from stagedoor.accounts.roles import Perm, Role, role_has
 from stagedoor.chat import codes as C
 from stagedoor.chat.models import ChatHost, ChatMessage, ChatRestriction, ChatRoomSettings
 from stagedoor.chat.pipeline.wordlist import WordList
@@ -25,7 +26,6 @@ from stagedoor.chat.ticket import (
 
 #: "registered" mode: accounts at least this old (keeps drive-by sign-ups out of a raid)
 REGISTERED_MIN_AGE = timedelta(minutes=10)
-PLATFORM_MODERATOR_ROLES = frozenset({"moderator", "admin"})
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,9 @@ def chat_access(user: Any, room: Any) -> ChatAccess:
     perms = {C.PERM_READ, C.PERM_WRITE}
     if room.performer_id == user.pk:
         role = ROLE_PERFORMER
-    elif user.role in PLATFORM_MODERATOR_ROLES:
-        role = ROLE_ADMIN if user.role == "admin" else ROLE_MODERATOR
+    elif role_has(user.role, Perm.CHAT_MODERATE_ANY):
+        # The chat shows staff as "admin" or "moderator" (badges); both moderate every room.
+        role = ROLE_ADMIN if user.role == Role.ADMIN else ROLE_MODERATOR
     elif ChatHost.objects.filter(room=room, user=user).exists():
         role = ROLE_CHAT_HOST
     else:

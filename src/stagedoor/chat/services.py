@@ -7,9 +7,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from stagedoor.accounts.roles import Perm, role_has
 from stagedoor.chat import codes as C
 from stagedoor.chat import protocol as P
 from stagedoor.chat import runtime, selectors
@@ -98,6 +99,38 @@ def chat_messages_write(*, records: list[ChatRecord], deletions: list[DeletionRe
 
 
 # --- moderation ------------------------------------------------------------------------
+def _restriction_replace(*, room: Any, target: Any, actor: Any, action: ModerationAction, now: datetime) -> None:
+    """Lift the user's active restriction in the room and put the new one (if any) in its place.
+
+    Two moderators acting at once both lift "nothing" and both insert; the partial unique
+    constraint `chat_restr_one_active` refuses the second insert, which then lifts the
+    restriction the first one committed and inserts again, so the later action wins and one
+    restriction stays active.
+    """
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                ChatRestriction.objects.filter(room=room, user=target, lifted_at__isnull=True).update(lifted_at=now)
+                if action.kind == ACTION_TIMEOUT:
+                    assert action.seconds is not None
+                    ChatRestriction.objects.create(
+                        room=room,
+                        user=target,
+                        kind=ChatRestriction.Kind.TIMEOUT,
+                        until=now + timedelta(seconds=action.seconds),
+                        reason=action.reason,
+                        created_by=actor,
+                    )
+                elif action.kind == ACTION_BAN:
+                    ChatRestriction.objects.create(
+                        room=room, user=target, kind=ChatRestriction.Kind.BAN, reason=action.reason, created_by=actor
+                    )
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
+
+
 def chat_action_record(*, action: ModerationAction, ip: str = "") -> ModerationAction:
     """Check the action against the database, apply it, record and audit it (one
     transaction). The caller announces ``action.event()`` to the room after commit.
@@ -139,21 +172,7 @@ def chat_action_record(*, action: ModerationAction, ip: str = "") -> ModerationA
             )
         elif action.kind in (ACTION_TIMEOUT, ACTION_BAN, ACTION_UNBAN):
             assert target is not None
-            ChatRestriction.objects.filter(room=room, user=target, lifted_at__isnull=True).update(lifted_at=now)
-            if action.kind == ACTION_TIMEOUT:
-                assert action.seconds is not None
-                ChatRestriction.objects.create(
-                    room=room,
-                    user=target,
-                    kind=ChatRestriction.Kind.TIMEOUT,
-                    until=now + timedelta(seconds=action.seconds),
-                    reason=action.reason,
-                    created_by=actor,
-                )
-            elif action.kind == ACTION_BAN:
-                ChatRestriction.objects.create(
-                    room=room, user=target, kind=ChatRestriction.Kind.BAN, reason=action.reason, created_by=actor
-                )
+            _restriction_replace(room=room, target=target, actor=actor, action=action, now=now)
         elif action.kind == ACTION_MODE:
             m = action.mode
             ChatRoomSettings.objects.update_or_create(
@@ -235,7 +254,7 @@ def _announce(room: str, event: dict[str, Any]) -> None:
 
 
 def chat_host_add(*, actor: Any, room: Any, user: Any) -> ChatHost:
-    if actor.pk != room.performer_id and actor.role not in selectors.PLATFORM_MODERATOR_ROLES:
+    if actor.pk != room.performer_id and not role_has(actor.role, Perm.CHAT_MODERATE_ANY):
         raise ChatForbidden("Only the performer appoints chat hosts.")
     with transaction.atomic():
         host, created = ChatHost.objects.get_or_create(room=room, user=user, defaults={"added_by": actor})
@@ -245,7 +264,7 @@ def chat_host_add(*, actor: Any, room: Any, user: Any) -> ChatHost:
 
 
 def chat_host_remove(*, actor: Any, room: Any, user: Any) -> bool:
-    if actor.pk != room.performer_id and actor.role not in selectors.PLATFORM_MODERATOR_ROLES:
+    if actor.pk != room.performer_id and not role_has(actor.role, Perm.CHAT_MODERATE_ANY):
         raise ChatForbidden("Only the performer removes chat hosts.")
     with transaction.atomic():
         deleted, _ = ChatHost.objects.filter(room=room, user=user).delete()

@@ -6,8 +6,11 @@ line that names the variable. Nothing in the domain code reads `os.environ`.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+import shutil
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -44,16 +47,326 @@ def _bool(name: str, env: dict[str, str], default: bool) -> bool:
 
 
 def _int(name: str, env: dict[str, str], default: int, *, minimum: int = 0) -> int:
-    raw = _env(name, env)
+    return _integer(default, minimum)(PREFIX + name, env.get(PREFIX + name))
+
+
+# --- one validator per variable ---------------------------------------------------------------
+# `load()` reads each `Var` from the environment. The wallet and payment ones are also Django
+# settings (settings.py sets them from the loaded Config, tests override them), and
+# wallet/conf.py and payments/conf.py validate every read with the same `Var`.
+
+type Parser[T] = Callable[[str, object], T]
+
+
+@dataclass(frozen=True)
+class Var[T]:
+    """An environment variable: its name and the validator that turns a raw value into a setting.
+
+    The raw value is the environment's string or a Django setting's value; unset or blank is the
+    default. A wrong value raises ConfigError naming the variable.
+    """
+
+    name: str
+    parse: Parser[T]
+
+    def __call__(self, raw: object) -> T:
+        return self.parse(self.name, raw)
+
+    def read(self, env: Mapping[str, str]) -> T:
+        return self(env.get(self.name))
+
+    def setting(self, settings: object) -> T:
+        """The Django setting of the same name, validated (settings.py derives it from the environment)."""
+        return self(getattr(settings, self.name, None))
+
+
+def _text_of(raw: object) -> str | None:
     if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(PREFIX + name, f"expected an integer, got {raw!r}") from None
-    if value < minimum:
-        raise ConfigError(PREFIX + name, f"must be at least {minimum}, got {value}")
+        return None
+    text = str(raw).strip()
+    return text or None
+
+
+def _integer(default: int, minimum: int, maximum: int | None = None) -> Parser[int]:
+    def parse(name: str, raw: object) -> int:
+        text = _text_of(raw)
+        if text is None:
+            return default
+        try:
+            value = int(text)
+        except ValueError:
+            raise ConfigError(name, f"expected an integer, got {text!r}") from None
+        if maximum is None and value < minimum:
+            raise ConfigError(name, f"must be at least {minimum}, got {value}")
+        if maximum is not None and not minimum <= value <= maximum:
+            raise ConfigError(name, f"must be between {minimum} and {maximum}, got {value}")
+        return value
+
+    return parse
+
+
+def _port(default: int) -> Parser[int]:
+    return _integer(default, 1, 65535)
+
+
+def _seconds(default: float) -> Parser[float]:
+    def parse(name: str, raw: object) -> float:
+        text = _text_of(raw)
+        if text is None:
+            return default
+        try:
+            value = float(text)
+        except ValueError:
+            raise ConfigError(name, f"expected a number of seconds, got {text!r}") from None
+        if not math.isfinite(value) or value < 0:
+            raise ConfigError(name, f"must be 0 or more (and finite), got {text!r}")
+        return value
+
+    return parse
+
+
+def _optional_flag(name: str, raw: object) -> bool | None:
+    text = _text_of(raw)
+    if text is None:
+        return None
+    if text.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if text.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(name, f"expected true/false, got {text!r}")
+
+
+def _choice(default: str, choices: tuple[str, ...]) -> Parser[str]:
+    def parse(name: str, raw: object) -> str:
+        value = (_text_of(raw) or default).lower()
+        if value not in choices:
+            raise ConfigError(name, f"expected one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    return parse
+
+
+def _text(default: str) -> Parser[str]:
+    def parse(name: str, raw: object) -> str:
+        return _text_of(raw) or default
+
+    return parse
+
+
+def _host(default: str) -> Parser[str]:
+    def parse(name: str, raw: object) -> str:
+        value = _text_of(raw) or default
+        if any(c.isspace() or c == "/" for c in value):
+            raise ConfigError(name, f"expected a host name or IP address, got {value!r}")
+        return value
+
+    return parse
+
+
+def _url(default: str, schemes: tuple[str, ...], example: str) -> Parser[str]:
+    def parse(name: str, raw: object) -> str:
+        value = _text_of(raw)
+        if value is None:
+            return default
+        parsed = urlparse(value)
+        if parsed.scheme not in schemes or not parsed.hostname:
+            raise ConfigError(name, f"expected {example}, got {value!r}")
+        return value.rstrip("/")
+
+    return parse
+
+
+def _file(name: str, raw: object) -> str:
+    path = _text_of(raw) or ""
+    if path and not Path(path).is_file():
+        raise ConfigError(name, f"no such file {path!r}")
+    return path
+
+
+def _executable(name: str, raw: object) -> str:
+    path = _text_of(raw) or ""
+    if path and shutil.which(path) is None:
+        raise ConfigError(name, f"no executable {path!r}")
+    return path
+
+
+def _demo_performer(name: str, raw: object) -> str:
+    if raw is None:
+        return "demo_performer"
+    value = str(raw).strip()  # set but empty: no demo broadcaster
+    if any(c.isspace() for c in value):
+        raise ConfigError(name, f"expected a login, got {value!r}")
     return value
+
+
+def _currency(name: str, raw: object) -> str:
+    value = (_text_of(raw) or "USD").upper()
+    if len(value) != 3 or not value.isalpha():
+        raise ConfigError(name, f"expected a 3-letter ISO code, got {value!r}")
+    return value
+
+
+def _digits(name: str, raw: object) -> str:
+    value = _text_of(raw) or ""
+    if value and not value.isdigit():
+        raise ConfigError(name, f"expected a number, got {value!r}")
+    return value
+
+
+CHARGEBACK_POLICIES = ("platform_absorbs", "clawback")
+
+HOST = Var("STAGEDOOR_HOST", _host("127.0.0.1"))
+PORT = Var("STAGEDOOR_PORT", _port(8000))
+CHAT_PORT = Var("STAGEDOOR_CHAT_PORT", _port(8001))
+
+RTMP_HOST = Var("STAGEDOOR_RTMP_HOST", _host("0.0.0.0"))  # noqa: S104 - an ingest listens for encoders
+RTMP_PORT = Var("STAGEDOOR_RTMP_PORT", _port(1935))
+RTMPS_PORT = Var("STAGEDOOR_RTMPS_PORT", _port(1936))
+RTMPS_CERT = Var("STAGEDOOR_RTMPS_CERT", _file)
+RTMPS_KEY = Var("STAGEDOOR_RTMPS_KEY", _file)
+RTMP_PUBLIC_URL = Var("STAGEDOOR_RTMP_PUBLIC_URL", _url("", ("rtmp", "rtmps"), "rtmp://host[:port]/live"))
+STREAM_GRACE_S = Var("STAGEDOOR_STREAM_GRACE_S", _seconds(15.0))
+FFMPEG = Var("STAGEDOOR_FFMPEG", _executable)
+DEMO_PERFORMER = Var("STAGEDOOR_DEMO_PERFORMER", _demo_performer)
+
+WALLET_PERFORMER_SHARE_BP = Var("STAGEDOOR_WALLET_PERFORMER_SHARE_BP", _integer(5000, 0, 10_000))
+WALLET_HOLD_DAYS = Var("STAGEDOOR_WALLET_HOLD_DAYS", _integer(7, 0, 365))
+WALLET_PAYOUT_RATE_MINOR = Var("STAGEDOOR_WALLET_PAYOUT_RATE_MINOR", _integer(10, 0, 1_000_000))
+WALLET_PAYOUT_CURRENCY = Var("STAGEDOOR_WALLET_PAYOUT_CURRENCY", _currency)
+WALLET_CHARGEBACK_POLICY = Var("STAGEDOOR_WALLET_CHARGEBACK_POLICY", _choice("platform_absorbs", CHARGEBACK_POLICIES))
+WALLET_MAX_TIP = Var("STAGEDOOR_WALLET_MAX_TIP", _integer(100_000, 1, 10**9))
+WALLET_ROLLUP_EVERY = Var("STAGEDOOR_WALLET_ROLLUP_EVERY", _integer(200, 1, 10**6))
+
+PAYMENTS_SANDBOX = Var("STAGEDOOR_PAYMENTS_SANDBOX", _optional_flag)  # unset: on unless a processor is set
+PAYMENTS_SANDBOX_DELIVERY = Var("STAGEDOOR_PAYMENTS_SANDBOX_DELIVERY", _choice("direct", ("direct", "http")))
+VEROTEL_SHOP_ID = Var("STAGEDOOR_VEROTEL_SHOP_ID", _digits)
+VEROTEL_SIGNATURE_KEY = Var("STAGEDOOR_VEROTEL_SIGNATURE_KEY", _text(""))
+VEROTEL_STARTORDER_URL = Var(
+    "STAGEDOOR_VEROTEL_STARTORDER_URL",
+    _url("https://secure.verotel.com/startorder", ("http", "https"), "https://host/startorder"),
+)
+BTCPAY_URL = Var("STAGEDOOR_BTCPAY_URL", _url("", ("http", "https"), "https://your-btcpay.example"))
+BTCPAY_STORE_ID = Var("STAGEDOOR_BTCPAY_STORE_ID", _text(""))
+BTCPAY_API_KEY = Var("STAGEDOOR_BTCPAY_API_KEY", _text(""))
+BTCPAY_WEBHOOK_SECRET = Var("STAGEDOOR_BTCPAY_WEBHOOK_SECRET", _text(""))
+
+
+def require_together(*given: tuple[Var[str], str]) -> None:
+    """Variables that only work together: all set or none. Names the first one missing."""
+    missing = [var.name for var, value in given if not value]
+    if missing and len(missing) < len(given):
+        present = ", ".join(var.name for var, value in given if value)
+        raise ConfigError(missing[0], f"must be set together with {present}")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Where `stagedoor run` / `web` listen by default (`--host`/`--port` win)."""
+
+    host: str
+    port: int
+
+
+@dataclass(frozen=True)
+class StreamingConfig:
+    rtmp_host: str
+    rtmp_port: int
+    rtmps_port: int
+    rtmps_cert: str  # RTMPS is on when cert and key are both set
+    rtmps_key: str
+    rtmp_public_url: str  # "": rtmp://<the page's host>:<rtmp_port>/live
+    grace_s: float
+    ffmpeg: str  # "": the binary inside the imageio-ffmpeg wheel
+    demo_performer: str  # "": no demo broadcaster
+
+
+@dataclass(frozen=True)
+class WalletConfig:
+    performer_share_bp: int
+    hold_days: int
+    payout_rate_minor: int
+    payout_currency: str
+    chargeback_policy: str
+    max_tip: int
+    rollup_every: int
+
+
+@dataclass(frozen=True)
+class PaymentsConfig:
+    sandbox: bool | None  # None: on unless Verotel or BTCPay is configured
+    sandbox_delivery: str
+    verotel_shop_id: str
+    verotel_signature_key: str = field(repr=False)
+    verotel_startorder_url: str
+    btcpay_url: str
+    btcpay_store_id: str
+    btcpay_api_key: str = field(repr=False)
+    btcpay_webhook_secret: str = field(repr=False)
+
+
+def _server_config(env: Mapping[str, str]) -> ServerConfig:
+    return ServerConfig(host=HOST.read(env), port=PORT.read(env))
+
+
+def _streaming_config(env: Mapping[str, str]) -> StreamingConfig:
+    streaming = StreamingConfig(
+        rtmp_host=RTMP_HOST.read(env),
+        rtmp_port=RTMP_PORT.read(env),
+        rtmps_port=RTMPS_PORT.read(env),
+        rtmps_cert=RTMPS_CERT.read(env),
+        rtmps_key=RTMPS_KEY.read(env),
+        rtmp_public_url=RTMP_PUBLIC_URL.read(env),
+        grace_s=STREAM_GRACE_S.read(env),
+        ffmpeg=FFMPEG.read(env),
+        demo_performer=DEMO_PERFORMER.read(env),
+    )
+    require_together((RTMPS_CERT, streaming.rtmps_cert), (RTMPS_KEY, streaming.rtmps_key))
+    if streaming.rtmps_cert:
+        import ssl
+
+        try:
+            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+                streaming.rtmps_cert, streaming.rtmps_key
+            )
+        except (ssl.SSLError, OSError) as exc:
+            raise ConfigError(RTMPS_CERT.name, f"cannot load it with {RTMPS_KEY.name}: {exc}") from None
+    return streaming
+
+
+def _wallet_config(env: Mapping[str, str]) -> WalletConfig:
+    return WalletConfig(
+        performer_share_bp=WALLET_PERFORMER_SHARE_BP.read(env),
+        hold_days=WALLET_HOLD_DAYS.read(env),
+        payout_rate_minor=WALLET_PAYOUT_RATE_MINOR.read(env),
+        payout_currency=WALLET_PAYOUT_CURRENCY.read(env),
+        chargeback_policy=WALLET_CHARGEBACK_POLICY.read(env),
+        max_tip=WALLET_MAX_TIP.read(env),
+        rollup_every=WALLET_ROLLUP_EVERY.read(env),
+    )
+
+
+def _payments_config(env: Mapping[str, str]) -> PaymentsConfig:
+    payments = PaymentsConfig(
+        sandbox=PAYMENTS_SANDBOX.read(env),
+        sandbox_delivery=PAYMENTS_SANDBOX_DELIVERY.read(env),
+        verotel_shop_id=VEROTEL_SHOP_ID.read(env),
+        verotel_signature_key=VEROTEL_SIGNATURE_KEY.read(env),
+        verotel_startorder_url=VEROTEL_STARTORDER_URL.read(env),
+        btcpay_url=BTCPAY_URL.read(env),
+        btcpay_store_id=BTCPAY_STORE_ID.read(env),
+        btcpay_api_key=BTCPAY_API_KEY.read(env),
+        btcpay_webhook_secret=BTCPAY_WEBHOOK_SECRET.read(env),
+    )
+    require_together(
+        (VEROTEL_SHOP_ID, payments.verotel_shop_id), (VEROTEL_SIGNATURE_KEY, payments.verotel_signature_key)
+    )
+    require_together(
+        (BTCPAY_URL, payments.btcpay_url),
+        (BTCPAY_STORE_ID, payments.btcpay_store_id),
+        (BTCPAY_API_KEY, payments.btcpay_api_key),
+        (BTCPAY_WEBHOOK_SECRET, payments.btcpay_webhook_secret),
+    )
+    return payments
 
 
 @dataclass(frozen=True)
@@ -73,6 +386,10 @@ class Config:
     terms_version: str
     login_max_failures: int
     login_lockout_seconds: int
+    server: ServerConfig
+    streaming: StreamingConfig
+    wallet: WalletConfig
+    payments: PaymentsConfig
     chat_host: str = "127.0.0.1"
     chat_port: int = 8001
     chat_url: str = ""
@@ -205,8 +522,12 @@ def load(env: dict[str, str] | None = None) -> Config:
         terms_version=_env("TERMS_VERSION", env) or "2026-11",
         login_max_failures=_int("LOGIN_MAX_FAILURES", env, 5, minimum=1),
         login_lockout_seconds=_int("LOGIN_LOCKOUT_SECONDS", env, 900, minimum=1),
+        server=_server_config(env),
+        streaming=_streaming_config(env),
+        wallet=_wallet_config(env),
+        payments=_payments_config(env),
         chat_host=_env("CHAT_HOST", env) or "127.0.0.1",
-        chat_port=_int("CHAT_PORT", env, 8001, minimum=1),
+        chat_port=CHAT_PORT.read(env),
         chat_url=_chat_url(env),
         metrics_token=_env("METRICS_TOKEN", env) or "",
         geo_header=_env("GEO_HEADER", env) or "",
@@ -218,7 +539,7 @@ def load(env: dict[str, str] | None = None) -> Config:
 
 def check_reachable(config: Config) -> None:
     """Connect to the configured database and Redis; raise ConfigError naming the setting."""
-    if config.database_url:
+    if config.database_url and urlparse(config.database_url).scheme != "sqlite":  # a file needs no server
         import psycopg
 
         url = config.database_url

@@ -56,6 +56,21 @@ class RateLimited(ApplicationError):
     code = "rate_limited"
     status = 429
     default_message = "Too many requests; slow down."
+    # Seconds a client should wait; the API sends it as `Retry-After` (every 429 carries one).
+    retry_after: ClassVar[int] = 60
+
+
+class MalformedRequest(ApplicationError):
+    code = "request.malformed"
+    status = 400
+    default_message = "The request body could not be read."
+
+
+class DuplicateJsonKey(MalformedRequest):
+    """A JSON object naming one key twice (`{"amount": 10, "amount": 20}`): refused, never "last one wins"."""
+
+    code = "request.duplicate_key"
+    default_message = "The JSON body names the same key more than once."
 
 
 class IdempotencyConflict(Conflict):

@@ -122,7 +122,7 @@ class RedisFanout:
 
         async with self._lock:
             try:
-                await self._pubsub.aclose()
+                await self._pubsub.aclose()  # type: ignore[no-untyped-call]  # unannotated in redis-py
             except (redis.exceptions.RedisError, OSError):
                 pass
             self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
@@ -138,7 +138,7 @@ class RedisFanout:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
-        await self._pubsub.aclose()
+        await self._pubsub.aclose()  # type: ignore[no-untyped-call]  # unannotated in redis-py
         await self._redis.aclose()
 
 

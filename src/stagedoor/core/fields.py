@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from stagedoor.core.ids import ID_LENGTH, new_id
 
+if TYPE_CHECKING:
+    from django.db.models.expressions import Combinable
 
-class IdField(models.CharField):
+    # django-stubs makes fields generic over (set type, get type); Django itself doesn't subscript.
+    _CharField = models.CharField[str | int | Combinable, str]
+    _TextField = models.TextField[str | Combinable, str]
+else:
+    _CharField = models.CharField
+    _TextField = models.TextField
+
+
+class IdField(_CharField):
     """A sortable unique id (see `core.ids`) used as primary key."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -19,7 +29,7 @@ class IdField(models.CharField):
         super().__init__(*args, **kwargs)
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(_TextField):
     """Text encrypted at rest with envelope encryption (`core.crypto`).
 
     The Python value is the plaintext; the column holds the ciphertext token. Empty
@@ -45,7 +55,7 @@ class EncryptedTextField(models.TextField):
         return f"{self.model._meta.label_lower}.{self.name}"
 
 
-class OpaqueKeyField(models.CharField):
+class OpaqueKeyField(_CharField):
     """A key compared only for equality (idempotency keys, external references).
 
     On PostgreSQL it gets no ``varchar_pattern_ops`` twin index (see ``core.db.postgresql``).

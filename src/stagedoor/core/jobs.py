@@ -29,8 +29,8 @@ JobFn = Callable[..., Any]
 _REGISTRY: dict[str, JobFn] = {}
 
 
-def job(name: str) -> Callable[[JobFn], JobFn]:
-    def register(fn: JobFn) -> JobFn:
+def job[F: JobFn](name: str) -> Callable[[F], F]:
+    def register(fn: F) -> F:
         if name in _REGISTRY and _REGISTRY[name] is not fn:
             raise ValueError(f"job {name!r} registered twice")
         _REGISTRY[name] = fn

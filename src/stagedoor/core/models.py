@@ -33,24 +33,24 @@ class OutboxEvent(models.Model):
 
 
 class OutboxDelivery(models.Model):
-    """One consumer has handled one event. The unique pair makes consumers idempotent."""
+    """One handler has handled one event. The unique pair makes handlers idempotent."""
 
     event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
-    consumer = models.CharField(max_length=150)
+    handler = models.CharField(max_length=150)
     delivered_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["event", "consumer"], name="outbox_delivery_once")]
+        constraints = [models.UniqueConstraint(fields=["event", "handler"], name="outbox_delivery_once")]
 
     def __str__(self) -> str:
-        return f"{self.consumer} ← {self.event_id}"
+        return f"{self.handler} ← {self.event_id}"
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise TypeError("the audit log is append-only")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise TypeError("the audit log is append-only")
 
 

@@ -7,5 +7,5 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Payments"
 
     def ready(self) -> None:
-        # Register the payments jobs (sandbox postback delivery).
-        from stagedoor.payments import tasks  # noqa: F401
+        # Register the outbox handlers (sandbox postback delivery).
+        from stagedoor.payments import handlers  # noqa: F401

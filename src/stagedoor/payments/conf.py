@@ -1,30 +1,25 @@
-"""Payment provider settings. A Django setting of the same name wins over the environment variable.
+"""Payment provider settings: Django settings of these names, which settings.py sets from the environment
+variables (validated at start-up by `stagedoor.core.config`). Read on every call, and validated with the same
+validators, so tests can override them with pytest-django's `settings`.
 
 | variable | meaning |
 |---|---|
 | `STAGEDOOR_PAYMENTS_SANDBOX` | `true`/`false`; default: on unless Verotel or BTCPay is configured |
 | `STAGEDOOR_PAYMENTS_SANDBOX_DELIVERY` | `direct` (default: the job calls the postback handler) or `http` |
-| `STAGEDOOR_VEROTEL_SHOP_ID`, `STAGEDOOR_VEROTEL_SIGNATURE_KEY` | FlexPay shop id and signature key |
+| `STAGEDOOR_VEROTEL_SHOP_ID`, `…_SIGNATURE_KEY` | FlexPay shop id (digits) and signature key, both or neither |
 | `STAGEDOOR_VEROTEL_STARTORDER_URL` | default `https://secure.verotel.com/startorder` (brand-specific hosts exist) |
-| `STAGEDOOR_BTCPAY_URL`, `…_STORE_ID`, `…_API_KEY`, `…_WEBHOOK_SECRET` | Greenfield API and webhook |
+| `STAGEDOOR_BTCPAY_URL`, `…_STORE_ID`, `…_API_KEY`, `…_WEBHOOK_SECRET` | Greenfield API and webhook, all or none |
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
-
-def _get(name: str) -> str:
-    value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name, "")
-    return str(value).strip()
+from stagedoor.core import config
 
 
 @dataclass(frozen=True)
@@ -43,45 +38,36 @@ class BTCPayConfig:
 
 
 def verotel() -> VerotelConfig | None:
-    shop_id, key = _get("STAGEDOOR_VEROTEL_SHOP_ID"), _get("STAGEDOOR_VEROTEL_SIGNATURE_KEY")
+    shop_id = config.VEROTEL_SHOP_ID.setting(settings)
+    key = config.VEROTEL_SIGNATURE_KEY.setting(settings)
     if not shop_id and not key:
         return None
-    if not shop_id.isdigit() or not key:
-        raise ImproperlyConfigured(
-            "STAGEDOOR_VEROTEL_SHOP_ID (numeric) and STAGEDOOR_VEROTEL_SIGNATURE_KEY go together"
-        )
-    url = _get("STAGEDOOR_VEROTEL_STARTORDER_URL") or "https://secure.verotel.com/startorder"
+    config.require_together((config.VEROTEL_SHOP_ID, shop_id), (config.VEROTEL_SIGNATURE_KEY, key))
+    url = config.VEROTEL_STARTORDER_URL.setting(settings)
     return VerotelConfig(shop_id=shop_id, signature_key=key, startorder_url=url)
 
 
 def btcpay() -> BTCPayConfig | None:
-    values = [_get(f"STAGEDOOR_BTCPAY_{n}") for n in ("URL", "STORE_ID", "API_KEY", "WEBHOOK_SECRET")]
-    if not any(values):
+    given = [
+        (var, var.setting(settings))
+        for var in (config.BTCPAY_URL, config.BTCPAY_STORE_ID, config.BTCPAY_API_KEY, config.BTCPAY_WEBHOOK_SECRET)
+    ]
+    if not any(value for _, value in given):
         return None
-    if not all(values):
-        raise ImproperlyConfigured("STAGEDOOR_BTCPAY_URL, _STORE_ID, _API_KEY and _WEBHOOK_SECRET go together")
-    url, store_id, api_key, secret = values
-    if not url.startswith(("http://", "https://")):
-        raise ImproperlyConfigured("STAGEDOOR_BTCPAY_URL: expected https://your-btcpay.example")
-    return BTCPayConfig(url=url.rstrip("/"), store_id=store_id, api_key=api_key, webhook_secret=secret)
+    config.require_together(*given)
+    url, store_id, api_key, secret = (value for _, value in given)
+    return BTCPayConfig(url=url, store_id=store_id, api_key=api_key, webhook_secret=secret)
 
 
 def sandbox_enabled() -> bool:
-    raw = _get("STAGEDOOR_PAYMENTS_SANDBOX").lower()
-    if raw in {"1", "true", "yes", "on"}:
-        return True
-    if raw in {"0", "false", "no", "off"}:
-        return False
-    if raw:
-        raise ImproperlyConfigured(f"STAGEDOOR_PAYMENTS_SANDBOX: expected true/false, got {raw!r}")
+    enabled = config.PAYMENTS_SANDBOX.setting(settings)
+    if enabled is not None:
+        return enabled
     return verotel() is None and btcpay() is None
 
 
 def sandbox_delivery() -> str:
-    value = _get("STAGEDOOR_PAYMENTS_SANDBOX_DELIVERY").lower() or "direct"
-    if value not in {"direct", "http"}:
-        raise ImproperlyConfigured("STAGEDOOR_PAYMENTS_SANDBOX_DELIVERY: expected direct or http")
-    return value
+    return config.PAYMENTS_SANDBOX_DELIVERY.setting(settings)
 
 
 def sandbox_secret() -> bytes:

@@ -7,6 +7,7 @@ postback can never credit or reverse twice. Every postback is logged with its ou
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from typing import Any
@@ -18,17 +19,16 @@ from stagedoor.accounts.models import User
 from stagedoor.accounts.services import user_lock_purchases
 from stagedoor.core.errors import IdempotencyConflict, ValidationFailed
 from stagedoor.core.outbox import outbox_publish
-from stagedoor.payments import conf, errors
+from stagedoor.payments import conf, errors, events
 from stagedoor.payments.models import Postback, Purchase
 from stagedoor.payments.providers import base, provider_get
 from stagedoor.payments.providers import sandbox as sandbox_provider
 from stagedoor.wallet import selectors as wallet_selectors
 from stagedoor.wallet import services as wallet
-from stagedoor.wallet.errors import PurchasesLocked, TokensAlreadySpent
+from stagedoor.wallet.errors import AlreadyReversed, PurchasesLocked, TokensAlreadySpent
 
 log = logging.getLogger("stagedoor.payments")
 
-SANDBOX_POSTBACK_TOPIC = "payments.sandbox_postback"
 SANDBOX_DECISIONS = {
     "approve": ("payment.approved", {Purchase.Status.CREATED, Purchase.Status.DECLINED}),
     "decline": ("payment.declined", {Purchase.Status.CREATED}),
@@ -41,33 +41,45 @@ SANDBOX_DECISIONS = {
 
 
 def purchase_start(*, buyer: User, package_id: str, provider: str, idempotency_key: str) -> Purchase:
-    """Create the purchase and the processor's hosted checkout. Same key + same request → same purchase."""
+    """Create the purchase and the processor's hosted checkout. Same key + same request → same purchase.
+
+    The key is looked up first: a purchase that got its checkout is returned as it is, whatever changed since
+    (the package taken off sale, its price edited); a different request under the key is a conflict.
+    """
     client_key = wallet.check_client_key(idempotency_key)
-    if buyer.purchases_locked:
-        raise PurchasesLocked()
-    package = wallet_selectors.package_on_sale(package_id)
-    adapter = provider_get(provider)
-    request = {"package": package.pk, "provider": provider}
+    request = {"package": package_id, "provider": provider}
     digest = wallet.request_hash(request)
     key = f"purchase:{buyer.pk}:{client_key}"
-    try:
-        with transaction.atomic():
-            purchase = Purchase.objects.create(
-                buyer=buyer,
-                package=package,
-                tokens=package.tokens,
-                price_minor=package.price_minor,
-                currency=package.currency,
-                provider=provider,
-                idempotency_key=key,
-                request_hash=digest,
-            )
-    except IntegrityError:
-        purchase = Purchase.objects.get(idempotency_key=key)
+    purchase = Purchase.objects.filter(idempotency_key=key).first()
+    if purchase is not None:
         if purchase.request_hash != digest:
-            raise IdempotencyConflict(extra={"idempotency_key": client_key}) from None
+            raise IdempotencyConflict(extra={"idempotency_key": client_key})
         if purchase.checkout_url:
             return purchase
+    # A new purchase, or one whose processor call failed: it is not done yet, so today's rules apply.
+    if buyer.purchases_locked:
+        raise PurchasesLocked()
+    adapter = provider_get(provider)
+    if purchase is None:
+        package = wallet_selectors.package_on_sale(package_id)
+        try:
+            with transaction.atomic():
+                purchase = Purchase.objects.create(
+                    buyer=buyer,
+                    package=package,
+                    tokens=package.tokens,
+                    price_minor=package.price_minor,
+                    currency=package.currency,
+                    provider=provider,
+                    idempotency_key=key,
+                    request_hash=digest,
+                )
+        except IntegrityError:  # a concurrent call with this key created it
+            purchase = Purchase.objects.get(idempotency_key=key)
+            if purchase.request_hash != digest:
+                raise IdempotencyConflict(extra={"idempotency_key": client_key}) from None
+            if purchase.checkout_url:
+                return purchase
     # The processor call happens outside any transaction (it is HTTP); a failure leaves the purchase
     # without a checkout URL and the same idempotency key retries it.
     return_url = f"{conf.base_url()}/wallet?purchase={purchase.pk}"
@@ -109,33 +121,41 @@ def _log(provider: str, request: base.PostbackRequest, outcome: str, **fields: A
     return entry
 
 
+def _reply(
+    adapter: base.Provider, outcome: str, *, ok: bool, status: int = 200, message: str = ""
+) -> base.PostbackReply:
+    """The processor's answer in its own format, carrying our outcome (the API sends it as a header)."""
+    reply = adapter.reply(ok=ok, status=status, message=message, outcome=outcome)
+    return dataclasses.replace(reply, outcome=outcome)
+
+
 def postback_receive(*, provider: str, request: base.PostbackRequest) -> base.PostbackReply:
     """Verify, deduplicate and apply one postback; always log it. Returns what to answer the processor."""
     try:
         adapter = provider_get(provider)
     except errors.ProviderNotAvailable:
         _log(provider, request, Postback.Outcome.REFUSED_INVALID, detail="provider not enabled")
-        return base.PostbackReply(status=404, body="unknown provider")
+        return base.PostbackReply(status=404, body="unknown provider", outcome=Postback.Outcome.REFUSED_INVALID)
     try:
         event = adapter.postback_parse(request)
     except errors.ForgedPostback as exc:
         _log(provider, request, Postback.Outcome.REFUSED_SIGNATURE, detail=str(exc)[:300])
-        return adapter.reply(ok=False, status=403, message="signature")
+        return _reply(adapter, Postback.Outcome.REFUSED_SIGNATURE, ok=False, status=403, message="signature")
     except errors.ReplayedPostback as exc:
         _log(provider, request, Postback.Outcome.REFUSED_REPLAY, signature_valid=True, detail=str(exc)[:300])
-        return adapter.reply(ok=False, status=400, message="replayed")
+        return _reply(adapter, Postback.Outcome.REFUSED_REPLAY, ok=False, status=400, message="replayed")
     except errors.MalformedPostback as exc:
         _log(provider, request, Postback.Outcome.REFUSED_INVALID, signature_valid=True, detail=str(exc)[:300])
-        return adapter.reply(ok=False, status=400, message="malformed")
+        return _reply(adapter, Postback.Outcome.REFUSED_INVALID, ok=False, status=400, message="malformed")
 
     common = {"signature_valid": True, "event_id": event.event_id, "event": event.raw_type or event.kind}
     if event.kind == base.IGNORED:
         _log(provider, request, Postback.Outcome.IGNORED, detail="event type not used", **common)
-        return adapter.reply(ok=True)
+        return _reply(adapter, Postback.Outcome.IGNORED, ok=True)
     purchase = _purchase_for(provider, event)
     if purchase is None:
         _log(provider, request, Postback.Outcome.IGNORED, detail="no such purchase", **common)
-        return adapter.reply(ok=True)
+        return _reply(adapter, Postback.Outcome.IGNORED, ok=True)
     common["purchase"] = purchase
     if (
         event.event_id
@@ -144,15 +164,15 @@ def postback_receive(*, provider: str, request: base.PostbackRequest) -> base.Po
         ).exists()
     ):
         _log(provider, request, Postback.Outcome.DUPLICATE, detail="event already applied", **common)
-        return adapter.reply(ok=True)
+        return _reply(adapter, Postback.Outcome.DUPLICATE, ok=True)
     try:
         event = adapter.confirm(purchase, event)
     except errors.ProviderFailed:
         _log(provider, request, Postback.Outcome.ERROR, detail="could not confirm with the provider", **common)
-        return adapter.reply(ok=False, status=502, message="retry later")
+        return _reply(adapter, Postback.Outcome.ERROR, ok=False, status=502, message="retry later")
     except errors.MalformedPostback as exc:
         _log(provider, request, Postback.Outcome.REFUSED_INVALID, detail=str(exc)[:300], **common)
-        return adapter.reply(ok=False, status=400, message="not confirmed")
+        return _reply(adapter, Postback.Outcome.REFUSED_INVALID, ok=False, status=400, message="not confirmed")
     if event.amount_minor is not None and (
         event.amount_minor != purchase.price_minor or event.currency.upper() != purchase.currency
     ):
@@ -160,15 +180,15 @@ def postback_receive(*, provider: str, request: base.PostbackRequest) -> base.Po
             f"amount {event.amount_minor} {event.currency} does not match {purchase.price_minor} {purchase.currency}"
         )
         _log(provider, request, Postback.Outcome.REFUSED_INVALID, detail=detail, **common)
-        return adapter.reply(ok=False, status=400, message="amount mismatch")
+        return _reply(adapter, Postback.Outcome.REFUSED_INVALID, ok=False, status=400, message="amount mismatch")
     if purchase.provider_ref and event.provider_ref and purchase.provider_ref != event.provider_ref:
         _log(provider, request, Postback.Outcome.REFUSED_INVALID, detail="provider reference mismatch", **common)
-        return adapter.reply(ok=False, status=400, message="reference mismatch")
+        return _reply(adapter, Postback.Outcome.REFUSED_INVALID, ok=False, status=400, message="reference mismatch")
     outcome, detail = _apply(purchase.pk, event)
     _log(provider, request, outcome, detail=detail, **common)
     if outcome == Postback.Outcome.REFUSED_OUT_OF_ORDER:
-        return adapter.reply(ok=False, status=409, message="payment not settled yet; retry later")
-    return adapter.reply(ok=True)
+        return _reply(adapter, outcome, ok=False, status=409, message="payment not settled yet; retry later")
+    return _reply(adapter, outcome, ok=True)
 
 
 def _purchase_for(provider: str, event: base.PostbackEvent) -> Purchase | None:
@@ -264,14 +284,24 @@ def _apply(purchase_id: str, event: base.PostbackEvent) -> tuple[str, str]:
 
 
 def purchase_refund(*, actor: User, purchase_id: str, reason: str, ip: str = "") -> Purchase:
-    """Refund a paid purchase whose tokens are unspent (after refunding it in the processor's console)."""
+    """Refund a paid purchase whose tokens are unspent (after refunding it in the processor's console).
+
+    Asked again once it is refunded: the purchase, as refunded (the wallet looks the refund's key up first);
+    a purchase reversed otherwise (charged back) is not refundable.
+    """
     reason = (reason or "").strip()
-    if not reason or len(reason) > 200:
-        raise ValidationFailed(extra={"fields": {"reason": ["Give a reason of 1–200 characters."]}})
     with transaction.atomic():
         purchase = Purchase.objects.select_for_update().select_related("buyer").filter(pk=purchase_id).first()
         if purchase is None:
             raise errors.PurchaseNotFound()
+        if purchase.status == Purchase.Status.REFUNDED:
+            try:
+                wallet.purchase_refund(purchase_id=purchase.pk, buyer=purchase.buyer, actor=actor, reason=reason)
+            except AlreadyReversed:  # refunded by the processor after the tokens were spent (a claw-back)
+                raise errors.PurchaseNotRefundable(extra={"status": purchase.status}) from None
+            return purchase
+        if not reason or len(reason) > 200:
+            raise ValidationFailed(extra={"fields": {"reason": ["Give a reason of 1–200 characters."]}})
         if purchase.status != Purchase.Status.COMPLETED:
             raise errors.PurchaseNotRefundable(extra={"status": purchase.status})
         wallet.purchase_refund(purchase_id=purchase.pk, buyer=purchase.buyer, actor=actor, reason=reason)
@@ -295,7 +325,7 @@ def sandbox_decide(*, actor: User, purchase_id: str, decision: str) -> Purchase:
         raise ValidationFailed(f"You cannot {decision} a purchase that is {purchase.get_status_display().lower()}.")
     body, _headers = sandbox_provider.build_postback(purchase, event_type)
     with transaction.atomic():
-        outbox_publish(topic=SANDBOX_POSTBACK_TOPIC, payload={"body": body.decode(), "purchase_id": purchase.pk})
+        outbox_publish(topic=events.SANDBOX_POSTBACK, payload={"body": body.decode(), "purchase_id": purchase.pk})
     return purchase
 
 

@@ -3,5 +3,7 @@ from django.urls import path
 from stagedoor.payments import views
 
 urlpatterns = [
+    path("wallet", views.wallet, name="wallet"),
+    path("wallet/buy", views.wallet_buy, name="wallet-buy"),
     path("pay/sandbox/<str:purchase_id>", views.sandbox_checkout, name="sandbox-checkout"),
 ]

@@ -1,4 +1,5 @@
-"""The sandbox processor's hosted checkout page (the embedded stand-in for a real processor's page)."""
+"""Pages: the wallet (balance, buy tokens, purchases, history) and the sandbox processor's hosted checkout page
+(the embedded stand-in for a real processor's page)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from stagedoor.accounts.roles import Perm, role_has
+from stagedoor.accounts.selectors import require_perm
+from stagedoor.core.currency import currency_exponent, minor_to_decimal_string
 from stagedoor.core.errors import ApplicationError
+from stagedoor.core.ids import new_id
 from stagedoor.payments import conf, selectors, services
-from stagedoor.payments.providers.base import currency_exponent, minor_to_decimal_string
+from stagedoor.wallet import selectors as wallet_selectors
 
 
 @login_required
@@ -38,3 +43,44 @@ def sandbox_checkout(request: HttpRequest, purchase_id: str) -> HttpResponse:
         return HttpResponseRedirect(request.path)
     price = minor_to_decimal_string(purchase.price_minor, currency_exponent(purchase.currency))
     return render(request, "payments/sandbox_checkout.html", {"purchase": purchase, "price": price})
+
+
+@login_required
+def wallet(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    highlighted = None
+    purchase_id = request.GET.get("purchase")
+    if purchase_id:
+        try:
+            highlighted = selectors.access_purchase(user, purchase_id)
+        except ApplicationError:
+            highlighted = None
+    context = {
+        "balance": wallet_selectors.wallet_balance(user),
+        "packages": wallet_selectors.packages_on_sale(),
+        "providers": conf.enabled_providers(),
+        "purchases": selectors.purchases_of(user, limit=20),
+        "history": wallet_selectors.wallet_history(user, limit=50),
+        "can_buy": role_has(user.role, Perm.TOKENS_BUY),  # type: ignore[union-attr]
+        "buy_key": new_id(),
+        "highlighted": highlighted,
+        "cancelled": request.GET.get("cancelled") == "1",
+    }
+    return render(request, "payments/wallet.html", context)
+
+
+@login_required
+@require_POST
+def wallet_buy(request: HttpRequest) -> HttpResponse:
+    try:
+        buyer = require_perm(request.user, Perm.TOKENS_BUY)  # type: ignore[arg-type]
+        purchase = services.purchase_start(
+            buyer=buyer,
+            package_id=request.POST.get("package_id", "")[:26],
+            provider=request.POST.get("provider", "sandbox")[:20],
+            idempotency_key=request.POST.get("idempotency_key", "")[:100],
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect("/wallet")
+    return HttpResponseRedirect(purchase.checkout_url)

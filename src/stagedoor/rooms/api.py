@@ -10,9 +10,9 @@ from ninja import Router
 from stagedoor.accounts.auth import AUTH, optional_user, requires
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Perm
+from stagedoor.core.geo import location_for_request
 from stagedoor.core.middleware import client_ip
 from stagedoor.rooms import schemas, selectors, services
-from stagedoor.rooms.geo import location_for_request
 from stagedoor.rooms.presenters import room_card
 
 router = Router(tags=["rooms"])

@@ -7,8 +7,8 @@ from itertools import islice
 from django.db import connection
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
+from stagedoor.core.geo import Location, is_blocked
 from stagedoor.rooms import errors
-from stagedoor.rooms.geo import Location, is_blocked
 from stagedoor.rooms.models import Follow, Room
 
 

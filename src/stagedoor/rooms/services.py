@@ -12,7 +12,7 @@ from stagedoor.accounts.roles import Role
 from stagedoor.core.audit import audit_record
 from stagedoor.core.errors import ValidationFailed
 from stagedoor.core.outbox import outbox_publish
-from stagedoor.rooms import errors
+from stagedoor.rooms import errors, events
 from stagedoor.rooms.models import Follow, Room
 
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
@@ -114,7 +114,7 @@ def room_set_status(*, room: Room, status: str) -> Room:
             room.viewer_count = 0
         room.save(update_fields=["status", "live_since", "viewer_count"])
         if before != status:
-            outbox_publish(topic="room.status_changed", payload={"room_id": room.id, "from": before, "to": status})
+            outbox_publish(topic=events.ROOM_STATUS_CHANGED, payload={"room_id": room.id, "from": before, "to": status})
     return room
 
 

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_http_methods
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Role
 from stagedoor.core.errors import ApplicationError
+from stagedoor.core.geo import location_for_request
 from stagedoor.core.middleware import client_ip
 from stagedoor.rooms import errors, selectors, services
 from stagedoor.rooms.forms import RoomSettingsForm
-from stagedoor.rooms.geo import location_for_request
 from stagedoor.rooms.presenters import room_card
 
 

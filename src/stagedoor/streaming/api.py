@@ -15,11 +15,12 @@ from stagedoor.accounts.auth import optional_user, requires
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Perm
 from stagedoor.accounts.sessions import CONSENT_KEY
+from stagedoor.core.geo import location_for_request
 from stagedoor.core.middleware import client_ip
-from stagedoor.rooms.geo import location_for_request
 from stagedoor.rooms.services import room_for_performer
 
 from . import schemas, selectors, services
+from .models import KEY_PREFIX
 
 router = Router(tags=["streaming"])
 
@@ -67,7 +68,7 @@ def _settings(request: HttpRequest, user: User) -> dict[str, Any]:
     return {
         "server_url": selectors.rtmp_server_url(request.get_host()),
         "has_key": key is not None,
-        "key_hint": f"{services.KEY_PREFIX}{key.prefix}_…" if key else None,
+        "key_hint": f"{KEY_PREFIX}{key.prefix}_…" if key else None,
         "key_created_at": key.created_at if key else None,
         "key_last_used_at": key.last_used_at if key else None,
     }

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -54,14 +53,14 @@ class PublishRefused(Exception):
 Authorizer = Callable[[str, str], Awaitable[PublishGrant]]
 
 
-def ffmpeg_binary() -> str:
-    """The transcoder binary: ``STAGEDOOR_FFMPEG`` or the one in the imageio-ffmpeg wheel."""
-    configured = os.environ.get("STAGEDOOR_FFMPEG")
+def ffmpeg_binary(configured: str = "") -> str:
+    """The transcoder binary: ``configured`` (the caller passes ``STAGEDOOR_FFMPEG``) or the one in the
+    imageio-ffmpeg wheel."""
     if configured:
         return configured
     import imageio_ffmpeg
 
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
 @dataclass(frozen=True)

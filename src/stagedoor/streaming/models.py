@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 
 from stagedoor.core.fields import IdField
+
+KEY_PREFIX = "live_"
+
+
+def stream_key_hash(plaintext: str) -> str:
+    """Stream keys are stored as their SHA-256 (a key is 32+ random bytes, so no slow hash is needed)."""
+    return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
 class StreamKey(models.Model):

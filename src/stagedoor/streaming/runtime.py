@@ -8,10 +8,11 @@ Register in settings::
         "stagedoor.streaming.runtime.demo_broadcaster",
     ]
 
-Environment: ``STAGEDOOR_RTMP_HOST`` (default 0.0.0.0), ``STAGEDOOR_RTMP_PORT`` (1935),
+Settings: ``settings.STAGEDOOR.streaming`` (``core.config.StreamingConfig``, from
+``STAGEDOOR_RTMP_HOST`` (default 0.0.0.0), ``STAGEDOOR_RTMP_PORT`` (1935),
 ``STAGEDOOR_RTMPS_PORT`` + ``STAGEDOOR_RTMPS_CERT`` + ``STAGEDOOR_RTMPS_KEY`` for RTMPS,
-``STAGEDOOR_STREAM_GRACE_S`` (15), ``STAGEDOOR_DEMO_PERFORMER`` (demo_performer; empty
-disables the demo broadcaster).
+``STAGEDOOR_STREAM_GRACE_S`` (15), ``STAGEDOOR_FFMPEG``, ``STAGEDOOR_DEMO_PERFORMER``
+(demo_performer; empty disables the demo broadcaster)).
 """
 
 from __future__ import annotations
@@ -19,24 +20,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import ssl
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asgiref.sync import sync_to_async
 
 from .ingest import IngestConfig, IngestServer, PublishGrant, PublishRefused, ffmpeg_binary
+from .local_ingest import current_ingest, set_current_ingest
 from .rtmp.errors import PUBLISH_REJECTED
 from .supervisor import StreamState
 
+if TYPE_CHECKING:
+    from stagedoor.core.config import StreamingConfig
+
 log = logging.getLogger("stagedoor.streaming.runtime")
-
-_current: IngestServer | None = None
-
-
-def current_ingest() -> IngestServer | None:
-    """The ingest running in this process (embedded `run` or `stagedoor ingest`), if any."""
-    return _current
 
 
 def _authorize_sync(app: str, stream_key: str) -> PublishGrant:
@@ -77,31 +75,36 @@ async def _state_changed(room: str, state: StreamState) -> None:
         log.exception("could not record room %s as %s", room, state.value)
 
 
-def _ssl_context() -> ssl.SSLContext | None:
-    cert, key = os.environ.get("STAGEDOOR_RTMPS_CERT"), os.environ.get("STAGEDOOR_RTMPS_KEY")
-    if not cert or not key:
+def _streaming() -> StreamingConfig:
+    from django.conf import settings
+
+    return settings.STAGEDOOR.streaming
+
+
+def _ssl_context(streaming: StreamingConfig) -> ssl.SSLContext | None:
+    if not streaming.rtmps_cert or not streaming.rtmps_key:
         return None
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
+    context.load_cert_chain(streaming.rtmps_cert, streaming.rtmps_key)
     return context
 
 
 def ingest_config() -> IngestConfig:
     from django.conf import settings
 
+    streaming = _streaming()
     return IngestConfig(
         media_root=Path(settings.STAGEDOOR.media_dir),
-        host=os.environ.get("STAGEDOOR_RTMP_HOST", "0.0.0.0"),  # noqa: S104
-        port=int(os.environ.get("STAGEDOOR_RTMP_PORT", "1935")),
-        tls_port=int(os.environ["STAGEDOOR_RTMPS_PORT"]) if os.environ.get("STAGEDOOR_RTMPS_PORT") else 1936,
-        ssl_context=_ssl_context(),
-        ffmpeg=ffmpeg_binary(),
-        grace_s=float(os.environ.get("STAGEDOOR_STREAM_GRACE_S", "15")),
+        host=streaming.rtmp_host,
+        port=streaming.rtmp_port,
+        tls_port=streaming.rtmps_port,
+        ssl_context=_ssl_context(streaming),
+        ffmpeg=ffmpeg_binary(streaming.ffmpeg),
+        grace_s=streaming.grace_s,
     )
 
 
 async def ingest_service(stop: asyncio.Event) -> None:
-    global _current
     from . import health_store
 
     shared = health_store.sink()
@@ -113,11 +116,11 @@ async def ingest_service(stop: asyncio.Event) -> None:
 
     server = IngestServer(ingest_config(), db_authorize, on_state_change=state_changed, on_health=shared)
     await server.start()
-    _current = server
+    set_current_ingest(server)
     try:
         await stop.wait()
     finally:
-        _current = None
+        set_current_ingest(None)
         await server.close()
         if shared is not None:
             await shared.close()
@@ -176,7 +179,8 @@ def _demo_key_sync(login: str) -> str | None:
 
 async def demo_broadcaster(stop: asyncio.Event) -> None:
     """Pushes the synthetic stream to the embedded ingest for the demo performer."""
-    login = os.environ.get("STAGEDOOR_DEMO_PERFORMER", "demo_performer")
+    streaming = _streaming()
+    login = streaming.demo_performer
     if not login:
         return
     while current_ingest() is None and not stop.is_set():
@@ -192,7 +196,7 @@ async def demo_broadcaster(stop: asyncio.Event) -> None:
     url = f"rtmp://127.0.0.1:{server.port}/live/{key}"
     while not stop.is_set():
         proc = await asyncio.create_subprocess_exec(
-            *demo_broadcaster_argv(ffmpeg_binary(), url), start_new_session=True
+            *demo_broadcaster_argv(ffmpeg_binary(streaming.ffmpeg), url), start_new_session=True
         )
         waiter = asyncio.create_task(proc.wait())
         stopper = asyncio.create_task(stop.wait())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -15,15 +14,15 @@ from django.utils import timezone
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Role
 from stagedoor.accounts.selectors import has_current_consent
-from stagedoor.rooms.geo import Location
+from stagedoor.core.geo import Location
 from stagedoor.rooms.models import Room
 from stagedoor.rooms.selectors import access_room_for_viewer
 
 from .errors import PlaybackConsentRequired, ThumbnailNotAvailable
 from .health import StreamHealth
-from .models import StreamKey
+from .local_ingest import current_ingest
+from .models import KEY_PREFIX, StreamKey, stream_key_hash
 from .playback import PlaybackGrant, PlaybackTokens
-from .services import KEY_PREFIX, stream_key_hash
 from .transcoder.command import THUMBNAIL
 
 
@@ -123,19 +122,17 @@ def rtmp_server_url(request_host: str) -> str:
     ``STAGEDOOR_RTMP_PUBLIC_URL`` overrides it (an ingest behind a load balancer or on
     another host); otherwise the host the page was served from and the ingest's port.
     """
-    configured = os.environ.get("STAGEDOOR_RTMP_PUBLIC_URL", "").strip()
-    if configured:
-        return configured.rstrip("/")
+    streaming = settings.STAGEDOOR.streaming
+    if streaming.rtmp_public_url:
+        return streaming.rtmp_public_url
     host = request_host.rsplit(":", 1)[0] if not request_host.endswith("]") else request_host
-    port = os.environ.get("STAGEDOOR_RTMP_PORT", "1935")
-    return f"rtmp://{host or 'localhost'}:{port}/live"
+    return f"rtmp://{host or 'localhost'}:{streaming.rtmp_port}/live"
 
 
 def stream_health(room_slug: str) -> StreamHealth | None:
     """Live health of a room's stream: from the ingest in this process when there is one, else
     what an ingest elsewhere shared through Redis (see ``health_store``). None when not live."""
     from . import health_store
-    from .runtime import current_ingest
 
     ingest = current_ingest()
     if ingest is not None:
@@ -151,7 +148,6 @@ def ingest_observed() -> bool:
     """Whether health numbers can be read here: an ingest runs in this process, or ingests share
     their health through Redis."""
     from . import health_store
-    from .runtime import current_ingest
 
     return current_ingest() is not None or health_store.shared()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from typing import Any
 
@@ -14,13 +13,7 @@ from stagedoor.accounts.roles import Role
 from stagedoor.core.audit import audit_record
 
 from .errors import StreamKeyNotAllowed
-from .models import StreamKey
-
-KEY_PREFIX = "live_"
-
-
-def stream_key_hash(plaintext: str) -> str:
-    return hashlib.sha256(plaintext.encode()).hexdigest()
+from .models import KEY_PREFIX, StreamKey, stream_key_hash
 
 
 def stream_key_rotate(*, user: User, actor: Any = None, ip: str = "") -> str:

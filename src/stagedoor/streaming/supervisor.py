@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from . import health as health_mod
 from .flv import FLVWriter, inspect_video
@@ -156,7 +157,7 @@ class StreamSupervisor:
         if self.state in (StreamState.RECONNECTING, StreamState.OFFLINE):
             await self._set_state(StreamState.STARTING if self._live_since is None else StreamState.LIVE)
 
-    async def metadata(self, metadata: dict) -> None:
+    async def metadata(self, metadata: dict[str, Any]) -> None:
         if self._writer is None:
             return
         await self._feed(self._writer.write_metadata(metadata))

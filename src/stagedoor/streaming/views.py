@@ -15,7 +15,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 
 from stagedoor.core.errors import ApplicationError
-from stagedoor.rooms.geo import location_for_request
+from stagedoor.core.geo import location_for_request
 
 from .origin import resolve_media
 from .playback import TOKEN_EXPIRED, PlaybackDenied

@@ -7,5 +7,5 @@ class WalletConfig(AppConfig):
     verbose_name = "Wallet and ledger"
 
     def ready(self) -> None:
-        # Register the wallet's jobs and outbox consumers.
-        from stagedoor.wallet import tasks  # noqa: F401
+        # Register the wallet's jobs and outbox handlers.
+        from stagedoor.wallet import handlers, tasks  # noqa: F401

@@ -1,11 +1,4 @@
-"""Event topics and audit actions of the wallet, in one place."""
-
-# Outbox topics
-TIP_SENT = "tip.sent"
-TIP_REFUNDED = "tip.refunded"
-TIP_GOAL_REACHED = "tip_goal.reached"
-TIP_PANEL_CHANGED = "tip_panel.changed"
-WALLET_CREDITED = "wallet.credited"
+"""Audit actions of the wallet, in one place. (Outbox topics and their payloads are in `events.py`.)"""
 
 # Audit actions
 AUDIT_PACKAGE_CREATED = "wallet.package_created"

@@ -19,6 +19,13 @@ class InvalidIdempotencyKey(ValidationFailed):
     default_message = "Send an idempotency key of 8–100 letters, digits, '-', '_', ':' or '.'."
 
 
+class IdempotencyKeyMismatch(ValidationFailed):
+    code = "idempotency.key_mismatch"
+    default_message = (
+        "The `Idempotency-Key` header and the body's `idempotency_key` differ; send the key once, or the same in both."
+    )
+
+
 class NotAPerformer(NotFound):
     code = "wallet.not_a_performer"
     default_message = "That performer does not exist."
@@ -52,6 +59,16 @@ class PackageNotFound(NotFound):
 class MenuItemNotFound(NotFound):
     code = "wallet.menu_item_not_found"
     default_message = "That tip menu item does not exist."
+
+
+class TipNotFound(NotFound):
+    code = "wallet.tip_not_found"
+    default_message = "No tip of yours has that idempotency key."
+
+
+class InvalidLimit(ValidationFailed):
+    code = "pagination.invalid_limit"
+    default_message = "Ask for between 1 and 200 rows."
 
 
 class GoalNotFound(NotFound):

@@ -4,7 +4,7 @@
 elsewhere; both write exactly the same rows, and the PostgreSQL test run (ledger state machine, the
 1,000-tip concurrency test, every tip test) exercises this one. Data-modifying CTEs run on one snapshot:
 
-1. `acc` finds the three accounts and the performer's share;
+1. `acc` finds the three accounts and the performer's share (rounded up, like `tips.split`);
 2. `debit` is the spend — `UPDATE … SET balance = balance - n WHERE id = wallet AND balance >= n` — and
    every later insert selects FROM it, so when the wallet is short nothing at all is written;
 3. the transfer (its unique idempotency key is the retry guard: a duplicate aborts the whole statement,
@@ -50,7 +50,7 @@ debit AS (
     UPDATE {acct} AS a SET balance = a.balance - %(amount)s
     FROM acc
     WHERE a.id = acc.wallet AND a.balance >= %(amount)s AND acc.earnings IS NOT NULL AND acc.platform IS NOT NULL
-    RETURNING acc.wallet, acc.earnings, acc.platform, (%(amount)s * acc.share / 10000)::bigint AS p_amt
+    RETURNING acc.wallet, acc.earnings, acc.platform, ((%(amount)s * acc.share + 9999) / 10000)::bigint AS p_amt
 ),
 transfer AS (
     INSERT INTO {LedgerTransfer._meta.db_table}

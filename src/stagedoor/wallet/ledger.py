@@ -15,12 +15,12 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 
 from stagedoor.core import jobs
-from stagedoor.core.errors import IdempotencyConflict
-from stagedoor.wallet import conf, errors
+from stagedoor.core.errors import ApplicationError, IdempotencyConflict
+from stagedoor.wallet import conf, errors, selectors
 from stagedoor.wallet.models import (
     MATERIALIZED_KINDS,
     AccountKind,
@@ -38,6 +38,19 @@ def check_client_key(key: object) -> str:
     if not isinstance(key, str) or not KEY_RE.fullmatch(key):
         raise errors.InvalidIdempotencyKey()
     return key
+
+
+def client_key_from(*, body: str | None, header: str | None) -> str:
+    """The client's idempotency key, sent in ONE place: the body's `idempotency_key` or the `Idempotency-Key`
+    header. Both, differing: IdempotencyKeyMismatch (never "body wins"); neither: InvalidIdempotencyKey."""
+    if body is not None and header is not None and body != header:
+        raise errors.IdempotencyKeyMismatch()
+    key = body if body is not None else header
+    if key is None:
+        raise errors.InvalidIdempotencyKey(
+            "Send an idempotency key (body `idempotency_key` or header `Idempotency-Key`)."
+        )
+    return check_client_key(key)
 
 
 def check_amount(amount: object, *, maximum: int) -> int:
@@ -87,12 +100,8 @@ def accounts_for(pairs: Sequence[tuple[str, Any]]) -> list[LedgerAccount]:
 
 
 def account_balance(account: LedgerAccount) -> int:
-    """The exact balance at this instant (materialized, or roll-up + pending deltas)."""
-    if account.kind in MATERIALIZED_KINDS:
-        return int(LedgerAccount.objects.filter(pk=account.pk).values_list("balance", flat=True).get())
-    rolled = LedgerAccount.objects.filter(pk=account.pk).values_list("balance", flat=True).get()
-    pending = PendingDelta.objects.filter(account_id=account.pk).aggregate(s=Sum("amount"))["s"] or 0
-    return int(rolled) + int(pending)
+    """The exact balance at this instant (materialized, or roll-up + pending deltas, read in one statement)."""
+    return selectors.balance_of(account)
 
 
 # --- transfers ----------------------------------------------------------------------------
@@ -160,29 +169,53 @@ def post_legs(transfer: LedgerTransfer, legs: Sequence[Leg]) -> None:
         schedule_rollup({d.account_id for d in deltas})
 
 
+def transfer_by_key(key: str) -> LedgerTransfer | None:
+    return LedgerTransfer.objects.filter(idempotency_key=key).first()
+
+
 def idempotent[T](
     *,
     key: str,
     request: dict[str, Any],
     write: Callable[[str], T],
     replay: Callable[[LedgerTransfer], T],
+    same_request: Callable[[LedgerTransfer, str], bool] | None = None,
+    atomic: bool = True,
 ) -> tuple[T, bool]:
-    """Run `write(request_hash)` once per key. It must insert the LedgerTransfer with `key` first.
+    """The idempotency rule of every money-moving call, in one place. Returns (result, written).
 
-    Same key, same request → `replay(existing transfer)` and False. Same key, other request →
-    IdempotencyConflict. A write that fails (e.g. insufficient balance) leaves the key unused.
+    1. The key is looked up FIRST. If it already produced a transfer, the same request gets
+       `replay(transfer)` whatever changed since (prices, menu items, roles, settings, balances); a different
+       request is IdempotencyConflict. `request` is what the client asked for (not values derived from
+       state that may change); `same_request(transfer, digest)` may widen "the same" (default: equal hashes).
+    2. Only then `write(digest)` runs — it validates against the current state (it may refuse) and must
+       insert the LedgerTransfer with `key` first. A refused write leaves the key unused.
+    3. A concurrent call with this key that wins between 1 and 2 makes our write fail (the unique key, or a
+       refusal such as a wallet it already emptied): we answer like step 1.
+
+    `atomic=False` for a write that is one statement of its own (the PostgreSQL tip).
     """
     digest = request_hash(request)
+
+    def answer(existing: LedgerTransfer) -> T:
+        same = same_request(existing, digest) if same_request is not None else existing.request_hash == digest
+        if not same:
+            raise IdempotencyConflict(extra={"idempotency_key": key.rsplit(":", 1)[-1]})
+        return replay(existing)
+
+    existing = transfer_by_key(key)
+    if existing is not None:
+        return answer(existing), False
     try:
+        if not atomic:
+            return write(digest), True
         with transaction.atomic():
             return write(digest), True
-    except IntegrityError:
-        existing = LedgerTransfer.objects.filter(idempotency_key=key).first()
+    except (IntegrityError, ApplicationError):
+        existing = transfer_by_key(key)
         if existing is None:
             raise
-    if existing.request_hash != digest:
-        raise IdempotencyConflict(extra={"idempotency_key": key.rsplit(":", 1)[-1]})
-    return replay(existing), False
+    return answer(existing), False
 
 
 def transfer_create(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import BigIntegerField, Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from stagedoor.accounts.models import User
@@ -26,6 +27,7 @@ from stagedoor.wallet.models import (
     TipGoal,
     TipMenuItem,
     TokenPackage,
+    TransferKind,
 )
 
 # --- packages -----------------------------------------------------------------------------
@@ -53,18 +55,38 @@ def account_of(user: Any, kind: str) -> LedgerAccount | None:
     return LedgerAccount.objects.filter(kind=kind, owner_id=user.pk).first()
 
 
+def _sum_of(qs: QuerySet[Any]) -> Coalesce:
+    """`COALESCE((SELECT SUM(amount) … WHERE account_id = <outer account>), 0)`, for one-statement reads."""
+    summed = qs.filter(account_id=OuterRef("pk")).order_by().values("account_id").annotate(s=Sum("amount")).values("s")
+    return Coalesce(Subquery(summed), Value(0), output_field=BigIntegerField())
+
+
+def _pending() -> Coalesce:
+    return _sum_of(PendingDelta.objects.all())
+
+
 def balance_of(account: LedgerAccount | None) -> int:
+    """The exact balance, as of one snapshot.
+
+    A hot account's balance is `balance + Σ pending deltas`, and a roll-up moves deltas into `balance` in one
+    transaction. Read in two statements, a roll-up committing in between counts the deltas twice (or not at
+    all), so both parts come from ONE statement (one snapshot on PostgreSQL and SQLite alike).
+    """
     if account is None:
         return 0
     if account.kind in MATERIALIZED_KINDS:
         return int(LedgerAccount.objects.filter(pk=account.pk).values_list("balance", flat=True).get())
-    pending = PendingDelta.objects.filter(account_id=account.pk).aggregate(s=Sum("amount"))["s"] or 0
-    rolled = LedgerAccount.objects.filter(pk=account.pk).values_list("balance", flat=True).get()
+    rolled, pending = (
+        LedgerAccount.objects.filter(pk=account.pk).annotate(pending=_pending()).values_list("balance", "pending").get()
+    )
     return int(rolled) + int(pending)
 
 
 def wallet_balance(user: Any) -> int:
     return balance_of(account_of(user, AccountKind.VIEWER_WALLET))
+
+
+HISTORY_MAX_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -73,32 +95,78 @@ class HistoryLine:
     kind: str
     amount: int
     transfer_id: str
-    counterpart: str
+    counterpart: str  # a display name (the performer tipped); "" when there is none
     memo: str
+    entry_id: int = 0  # the cursor: pass it as `before_id` to read on from this row
+    tip_id: str | None = None  # a tip, or the tip a tip refund gave back
+    purchase_id: str | None = None  # a purchase, or the purchase a refund / chargeback reversed
+    counterparty_id: str | None = None  # the other user: the performer of a tip (never staff)
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    items: list[HistoryLine]
+    next_before_id: int | None  # None: this was the last page
 
 
 def wallet_history(user: Any, *, limit: int = 50, before_id: int | None = None) -> list[HistoryLine]:
-    """The viewer's purchases and spending, newest first."""
+    """The viewer's purchases and spending, newest first (one page; see `wallet_history_page`)."""
+    return wallet_history_page(user, limit=limit, before_id=before_id).items
+
+
+def wallet_history_page(user: Any, *, limit: int = 50, before_id: int | None = None) -> HistoryPage:
+    """A page of the viewer's wallet entries, newest first, and the cursor of the next page.
+
+    A limit outside 1–HISTORY_MAX_LIMIT is refused (InvalidLimit), never silently capped.
+    """
+    if isinstance(limit, bool) or not 1 <= limit <= HISTORY_MAX_LIMIT:
+        raise errors.InvalidLimit(
+            extra={
+                "minimum": 1,
+                "maximum": HISTORY_MAX_LIMIT,
+                "fields": {"limit": [f"Use a whole number from 1 to {HISTORY_MAX_LIMIT}."]},
+            }
+        )
     account = account_of(user, AccountKind.VIEWER_WALLET)
     if account is None:
-        return []
+        return HistoryPage([], None)
     qs = LedgerEntry.objects.filter(account=account).select_related("transfer").order_by("-id")
     if before_id is not None:
         qs = qs.filter(id__lt=before_id)
-    entries = list(qs[: max(1, min(limit, 200))])
+    entries = list(qs[: limit + 1])
+    more = len(entries) > limit
+    entries = entries[:limit]
     tips = {
         t.transfer_id: t
         for t in Tip.objects.filter(transfer_id__in=[e.transfer_id for e in entries]).select_related("performer")
     }
+    refunded_ids = [
+        str(e.transfer.data["tip"])
+        for e in entries
+        if e.transfer.kind == TransferKind.TIP_REFUND and e.transfer.data.get("tip")
+    ]
+    refunded = {t.pk: t for t in Tip.objects.filter(pk__in=refunded_ids).select_related("performer")}
     lines = []
     for entry in entries:
-        tip = tips.get(entry.transfer_id)
-        counterpart = tip.performer.shown_name if tip else ""
-        memo = (tip.menu_label or tip.message) if tip else entry.transfer.memo
+        transfer = entry.transfer
+        sent = tips.get(entry.transfer_id)
+        tip = sent or (refunded.get(str(transfer.data["tip"])) if transfer.data.get("tip") else None)
+        purchase = transfer.data.get("purchase")
         lines.append(
-            HistoryLine(entry.created_at, entry.transfer.kind, entry.amount, entry.transfer_id, counterpart, memo)
+            HistoryLine(
+                at=entry.created_at,
+                kind=transfer.kind,
+                amount=entry.amount,
+                transfer_id=entry.transfer_id,
+                counterpart=tip.performer.shown_name if tip else "",
+                memo=(sent.menu_label or sent.message) if sent else transfer.memo,
+                entry_id=entry.id,
+                tip_id=tip.pk if tip else None,
+                purchase_id=str(purchase) if purchase else None,
+                counterparty_id=tip.performer_id if tip else None,
+            )
         )
-    return lines
+    return HistoryPage(lines, entries[-1].id if more else None)
 
 
 # --- earnings -----------------------------------------------------------------------------
@@ -136,14 +204,23 @@ def earnings_of(performer: Any) -> Earnings:
     hold = conf.hold_days()
     if account is None:
         return Earnings(0, 0, 0, 0, hold, conf.payout_rate_minor(), conf.payout_currency())
-    balance = balance_of(account)
     since = timezone.now() - timedelta(days=hold)
-    agg = LedgerEntry.objects.filter(account=account).aggregate(
-        earned=Sum("amount", filter=Q(amount__gt=0)), recent=Sum("amount", filter=Q(created_at__gte=since))
+    # Balance, earned and recent from ONE statement (one snapshot): read apart, a claw-back or a roll-up
+    # committing in between could make "available" larger than the truth — and payouts pay from it.
+    rolled, pending, earned, recent = (
+        LedgerAccount.objects.filter(pk=account.pk)
+        .annotate(
+            pending=_pending(),
+            earned=_sum_of(LedgerEntry.objects.filter(amount__gt=0)),
+            recent=_sum_of(LedgerEntry.objects.filter(created_at__gte=since)),
+        )
+        .values_list("balance", "pending", "earned", "recent")
+        .get()
     )
-    on_hold = max(0, min(balance, int(agg["recent"] or 0)))
+    balance = int(rolled) + int(pending)
+    on_hold = max(0, min(balance, int(recent)))
     return Earnings(
-        earned_total=int(agg["earned"] or 0),
+        earned_total=int(earned),
         balance=balance,
         on_hold=on_hold,
         available=max(0, balance - on_hold),
@@ -177,21 +254,24 @@ def earnings_daily(performer: Any, *, days: int = 30) -> list[DailyEarnings]:
     return [DailyEarnings(r["day"], int(r["tokens"]), int(r["tips"]), int(r["tokens"]) * rate) for r in rows]
 
 
-def earnings_csv_rows(performer: Any, *, days: int = 90) -> Iterator[list[str]]:
-    """Header, then one row per earnings entry (newest first)."""
-    yield ["time_utc", "transfer_id", "kind", "tokens", "value_minor", "currency", "from", "message"]
-    account = account_of(performer, AccountKind.PERFORMER_EARNINGS)
-    if account is None:
-        return
-    since = timezone.now() - timedelta(days=max(1, min(days, 366)))
-    rate, currency = conf.payout_rate_minor(), conf.payout_currency()
-    entries = (
-        LedgerEntry.objects.filter(account=account, created_at__gte=since).select_related("transfer").order_by("-id")
-    )
-    for chunk_start in range(0, 1_000_000, 1000):
-        chunk = list(entries[chunk_start : chunk_start + 1000])
+CSV_CHUNK = 1000
+
+
+def _csv_time(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _csv_entry_rows(account: LedgerAccount, since: datetime, rate: int, currency: str) -> Iterator[list[str]]:
+    """Every earnings entry since `since`, newest first (keyset pages: rows arriving meanwhile shift nothing)."""
+    last_id: int | None = None
+    while True:
+        qs = LedgerEntry.objects.filter(account=account, created_at__gte=since).select_related("transfer")
+        if last_id is not None:
+            qs = qs.filter(id__lt=last_id)
+        chunk = list(qs.order_by("-id")[:CSV_CHUNK])
         if not chunk:
-            break
+            return
+        last_id = chunk[-1].id
         tips = {
             t.transfer_id: t
             for t in Tip.objects.filter(transfer_id__in=[e.transfer_id for e in chunk]).select_related("sender")
@@ -201,7 +281,7 @@ def earnings_csv_rows(performer: Any, *, days: int = 90) -> Iterator[list[str]]:
             sender = ("Anonymous" if tip.anonymous else tip.sender.shown_name) if tip else ""
             message = (tip.menu_label or tip.message) if tip else e.transfer.memo
             yield [
-                e.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                _csv_time(e.created_at),
                 e.transfer_id,
                 e.transfer.kind,
                 str(e.amount),
@@ -209,7 +289,45 @@ def earnings_csv_rows(performer: Any, *, days: int = 90) -> Iterator[list[str]]:
                 currency,
                 sender,
                 message,
+                tip.pk if tip else "",
             ]
+
+
+def _csv_unpaid_tip_rows(performer: Any, since: datetime, currency: str) -> Iterator[list[str]]:
+    """Tips that earned the performer nothing (a 0 % share): no earnings entry, but still a tip to list."""
+    last: tuple[datetime, str] | None = None
+    while True:
+        qs = Tip.objects.filter(performer_id=performer.pk, performer_amount=0, created_at__gte=since)
+        if last is not None:
+            qs = qs.filter(Q(created_at__lt=last[0]) | Q(created_at=last[0], id__lt=last[1]))
+        chunk = list(qs.select_related("sender").order_by("-created_at", "-id")[:CSV_CHUNK])
+        if not chunk:
+            return
+        last = (chunk[-1].created_at, chunk[-1].pk)
+        for tip in chunk:
+            sender = "Anonymous" if tip.anonymous else tip.sender.shown_name
+            yield [
+                _csv_time(tip.created_at),
+                tip.transfer_id,
+                TransferKind.TIP,
+                "0",
+                "0",
+                currency,
+                sender,
+                tip.menu_label or tip.message,
+                tip.pk,
+            ]
+
+
+def earnings_csv_rows(performer: Any, *, days: int = 90) -> Iterator[list[str]]:
+    """Header, then one row per earnings entry — and per tip, also one that earned 0 tokens — newest first."""
+    yield ["time_utc", "transfer_id", "kind", "tokens", "value_minor", "currency", "from", "message", "tip_id"]
+    since = timezone.now() - timedelta(days=max(1, min(days, 366)))
+    rate, currency = conf.payout_rate_minor(), conf.payout_currency()
+    account = account_of(performer, AccountKind.PERFORMER_EARNINGS)
+    entries = _csv_entry_rows(account, since, rate, currency) if account is not None else iter(())
+    # Both streams are newest first; their time cells (UTC, fixed width) sort like the times.
+    yield from heapq.merge(entries, _csv_unpaid_tip_rows(performer, since, currency), key=lambda r: r[0], reverse=True)
 
 
 # --- tip menus and goals ------------------------------------------------------------------
@@ -310,6 +428,24 @@ def tip_get(tip_id: str) -> Tip:
     return tip
 
 
+def tip_recipient(user_id: str) -> User:
+    """The user a tip is addressed to, whatever their role today: `tip_send` checks the role only after the
+    idempotency key (a retry of a tip to a performer who lost the role since is still that tip)."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise errors.NotAPerformer()
+    return user
+
+
+def tip_of_sender_by_key(sender: Any, client_key: str) -> Tip:
+    """The sender's tip sent with `client_key` (its outcome, for a client that lost the answer); else 404."""
+    tip = Tip.objects.filter(transfer__idempotency_key=f"tip:{sender.pk}:{client_key}", sender_id=sender.pk).first()
+    if tip is None:
+        raise errors.TipNotFound()
+    return tip
+
+
 def system_balances() -> list[tuple[LedgerAccount, int]]:
-    accounts = list(LedgerAccount.objects.filter(owner__isnull=True).order_by("kind"))
-    return [(a, balance_of(a)) for a in accounts]
+    """Every system account's exact balance, all from one statement (one snapshot)."""
+    accounts = list(LedgerAccount.objects.filter(owner__isnull=True).annotate(pending=_pending()).order_by("kind"))
+    return [(a, int(a.balance) + int(a.pending)) for a in accounts]

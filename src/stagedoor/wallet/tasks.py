@@ -1,13 +1,9 @@
-"""Wallet jobs and outbox consumers. All idempotent: safe to run twice."""
+"""Wallet jobs (balance roll-ups). All idempotent: safe to run twice."""
 
 from __future__ import annotations
 
 from stagedoor.core import jobs
-from stagedoor.core.models import OutboxEvent
-from stagedoor.core.outbox import consumer
-from stagedoor.wallet import codes
 from stagedoor.wallet.ledger import account_rollup, account_rollup_all
-from stagedoor.wallet.services import tip_goal_progress_check
 
 
 @jobs.job("wallet.rollup")
@@ -23,8 +19,3 @@ def rollup(account_id: str) -> int:
 def rollup_all() -> int:
     """For beat / cron: fold every pending delta."""
     return account_rollup_all()
-
-
-@consumer(codes.TIP_SENT, name="wallet.tip_goal_progress")
-def on_tip_sent(event: OutboxEvent) -> None:
-    tip_goal_progress_check(performer_id=event.payload["performer_id"])

@@ -17,8 +17,8 @@ from stagedoor.accounts import selectors, services
 from stagedoor.accounts.models import User
 from stagedoor.accounts.sessions import CONSENT_KEY, PENDING_MFA_KEY, pending_mfa_user, session_login
 from stagedoor.core.errors import ApplicationError
+from stagedoor.core.geo import location_for_request
 from stagedoor.core.middleware import client_ip
-from stagedoor.rooms.geo import location_for_request
 from stagedoor.rooms.presenters import room_card
 from stagedoor.rooms.selectors import directory
 from stagedoor.web import forms

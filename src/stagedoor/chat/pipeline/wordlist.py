@@ -63,7 +63,7 @@ class WordList:
         """The first listed word found in ``text`` (as written in the skeleton), or None."""
         if self._re is None:
             return None
-        tokens = _TOKEN_RE.findall(skeleton(text))
+        tokens: list[str] = _TOKEN_RE.findall(skeleton(text))
         full = self._re.fullmatch
         for tok in tokens:
             if full(tok) or full(tok.strip(_EDGE)):

@@ -1,6 +1,6 @@
 # Who may call each chat endpoint (see accounts/tests/test_permission_grid.py). "auth"
 # endpoints check room-level rights inside (performer, its chat hosts, platform
-# moderators): that grid is test_django.py's.
+# moderators): that grid is test_api.py's (test_ticket_permission_grid).
 GRID: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/chat/rooms/{slug}/ticket"): "anon",
     ("GET", "/api/v1/chat/rooms/{slug}/messages"): "anon",

@@ -13,6 +13,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from stagedoor.chat import codes as C
 from stagedoor.chat.protocol import encode_command
@@ -82,7 +83,7 @@ class ChatClient:
 
     @classmethod
     async def join(cls, port: int, tkt: str, last_seq: int | None = None, **kw: Any) -> ChatClient:
-        ws = await connect(f"ws://127.0.0.1:{port}/", compression=None, subprotocols=[C.SUBPROTOCOL], **kw)
+        ws = await connect(f"ws://127.0.0.1:{port}/", compression=None, subprotocols=[Subprotocol(C.SUBPROTOCOL)], **kw)
         client = cls(ws)
         await ws.send(encode_command(C.CMD_HELLO, ticket=tkt, last_seq=last_seq))
         await client.expect(lambda e: e["type"] in (C.EV_WELCOME, C.EV_ERROR), what="welcome")

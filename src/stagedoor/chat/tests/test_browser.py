@@ -8,15 +8,6 @@ from typing import Any
 
 import pytest
 
-try:
-    from django.conf import settings as _settings
-
-    _installed = "stagedoor.chat" in _settings.INSTALLED_APPS
-except Exception:
-    _installed = False
-if not _installed:
-    pytest.skip("stagedoor.chat is not in INSTALLED_APPS", allow_module_level=True)
-
 from stagedoor.conftest import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,8 +29,8 @@ class GatewayThread(threading.Thread):
 
     async def main(self) -> None:
         from stagedoor.chat import runtime
+        from stagedoor.chat.django_gateway import build_gateway
         from stagedoor.chat.gateway import start_chat_gateway
-        from stagedoor.chat.service import build_gateway
 
         runtime.set_bus(None)
         gw = build_gateway()

@@ -49,7 +49,7 @@ class FakeTransport:
         return out
 
 
-def member(uid: int | None = None, role: str = "viewer", buffered: int = 0) -> Member:
+def member(uid: str | None = None, role: str = "viewer", buffered: int = 0) -> Member:
     return Member(FakeTransport(buffered), {"id": uid, "login": f"u{uid}", "role": role, "perms": ["read"]})
 
 
@@ -58,7 +58,7 @@ def tr(m: Member) -> FakeTransport:
     return m.transport
 
 
-def msg(seq: int, uid: int = 1, mid: str | None = None) -> bytes:
+def msg(seq: int, uid: str = "1", mid: str | None = None) -> bytes:
     ev = P.message_event(message_id=mid or f"m{seq}", user=P.user_ref(uid, f"u{uid}", "viewer"), text=f"t{seq}", ts=seq)
     return P.frame_with_seq(seq, P.encode_tail(ev))
 
@@ -85,7 +85,7 @@ def test_ws_text_frame_lengths() -> None:
 
 def test_one_encoding_same_bytes_to_every_socket() -> None:
     h = hub()
-    members = [member(i) for i in range(5)]
+    members = [member(str(i)) for i in range(5)]
     for m in members:
         join(h, m)
     h.deliver(msg(1))
@@ -97,7 +97,7 @@ def test_one_encoding_same_bytes_to_every_socket() -> None:
 def test_coalescing_batches_one_iteration_into_one_write() -> None:
     scheduled: list[Callable[[], None]] = []
     h = hub(schedule=scheduled.append)
-    m = member(1)
+    m = member("1")
     join(h, m)
     before = len(tr(m).writes)
     h.deliver(msg(1))
@@ -112,7 +112,7 @@ def test_coalescing_batches_one_iteration_into_one_write() -> None:
 def test_unicast_never_overtakes_a_queued_batch() -> None:
     scheduled: list[Callable[[], None]] = []
     h = hub(schedule=scheduled.append)
-    m = member(1)
+    m = member("1")
     join(h, m)
     h.deliver(msg(1))
     h.send(m, P.ack_event(ref="n", status="accepted", message_id="m1"))
@@ -127,7 +127,7 @@ def test_unicast_never_overtakes_a_queued_batch() -> None:
 
 def test_slow_consumer_dropped_room_goes_on() -> None:
     h = hub(max_buffer_bytes=1000)
-    fast, slow = member(1), member(2, buffered=5000)
+    fast, slow = member("1"), member("2", buffered=5000)
     join(h, fast)
     join(h, slow)
     h.deliver(msg(1))
@@ -140,7 +140,7 @@ def test_slow_consumer_dropped_room_goes_on() -> None:
 
 def test_closing_transports_are_skipped() -> None:
     h = hub()
-    m = member(1)
+    m = member("1")
     join(h, m)
     tr(m).closing = True
     h.deliver(msg(1))
@@ -151,7 +151,7 @@ def test_duplicates_dropped_and_gaps_held_until_filled() -> None:
     gaps: list[tuple[int, int]] = []
     h = RoomHub("r", on_gap=lambda hub, last, seen: gaps.append((last, seen)))
     h.load([])
-    m = member(1)
+    m = member("1")
     join(h, m)
     h.deliver(msg(1))
     h.deliver(msg(1))  # duplicate
@@ -166,7 +166,7 @@ def test_duplicates_dropped_and_gaps_held_until_filled() -> None:
 
 def test_unfillable_gap_is_skipped() -> None:
     h = hub()
-    m = member(1)
+    m = member("1")
     join(h, m)
     h.deliver(msg(1))
     h.deliver(msg(5))
@@ -190,9 +190,9 @@ def test_history_is_last_50_visible_messages() -> None:
         h.deliver(msg(s))
     h.deliver(deleted(61, "m60"))
     h.deliver(
-        P.frame_with_seq(62, P.encode_tail(P.user_purged_event(user_id=1, message_ids=["m59", "m58"], by={}, ts=0)))
+        P.frame_with_seq(62, P.encode_tail(P.user_purged_event(user_id="1", message_ids=["m59", "m58"], by={}, ts=0)))
     )
-    m = member(2)
+    m = member("2")
     assert join(h, m) is False
     welcome = tr(m).frames()[0]
     assert welcome["type"] == "welcome" and welcome["seq"] == 62 and welcome["resumed"] is False
@@ -207,7 +207,7 @@ def test_resume_gets_exactly_what_it_missed() -> None:
     for s in range(1, 11):
         h.deliver(msg(s))
     h.deliver(deleted(11, "m9"))
-    m = member(2)
+    m = member("2")
     assert join(h, m, last_seq=6) is True
     frames = tr(m).frames()
     assert frames[0]["type"] == "welcome" and frames[0]["resumed"] is True and frames[0]["history"] == []
@@ -220,7 +220,7 @@ def test_resume_gets_exactly_what_it_missed() -> None:
 def test_resume_when_up_to_date_sends_nothing_more() -> None:
     h = hub()
     h.deliver(msg(1))
-    m = member(2)
+    m = member("2")
     assert join(h, m, last_seq=1) is True
     assert len(tr(m).frames()) == 1
 
@@ -229,7 +229,7 @@ def test_resume_too_old_or_from_the_future_gets_a_fresh_welcome() -> None:
     h = hub(ring_size=5)
     for s in range(1, 21):
         h.deliver(msg(s))
-    old, future = member(2), member(3)
+    old, future = member("2"), member("3")
     assert join(h, old, last_seq=3) is False
     assert join(h, future, last_seq=99) is False
     for m in (old, future):
@@ -240,10 +240,10 @@ def test_resume_too_old_or_from_the_future_gets_a_fresh_welcome() -> None:
 def test_join_after_unflushed_batch_sees_no_duplicate() -> None:
     scheduled: list[Callable[[], None]] = []
     h = hub(schedule=scheduled.append)
-    a = member(1)
+    a = member("1")
     join(h, a)
     h.deliver(msg(1))  # queued, not yet written
-    b = member(2)
+    b = member("2")
     join(h, b, last_seq=0)  # join flushes first, then replays from the ring
     for f in scheduled:
         f()
@@ -255,25 +255,25 @@ def test_events_reach_the_room_state_hook_and_kick_user() -> None:
     seen: list[str] = []
     h = RoomHub("r", on_event=lambda ev: seen.append(ev["type"]))
     h.load([])
-    a, a2, b = member(1), member(1), member(2)
+    a, a2, b = member("1"), member("1"), member("2")
     for m in (a, a2, b):
         join(h, m)
     h.deliver(msg(1))
     assert seen == ["message"]
-    assert h.kick_user(1, C.CLOSE_BANNED, "banned") == 2
+    assert h.kick_user("1", C.CLOSE_BANNED, "banned") == 2
     assert a.kicked == (C.CLOSE_BANNED, "banned") and len(h) == 1
 
 
 def test_moderation_lookups() -> None:
     h = hub()
-    h.deliver(msg(1, uid=5))
-    h.deliver(msg(2, uid=6))
-    h.deliver(msg(3, uid=5))
+    h.deliver(msg(1, uid="5"))
+    h.deliver(msg(2, uid="6"))
+    h.deliver(msg(3, uid="5"))
     h.deliver(deleted(4, "m1"))
-    assert h.message_author("m2") == (6, "viewer")
+    assert h.message_author("m2") == ("6", "viewer")
     assert h.message_author("nope") is None
-    assert h.user_message_ids(5) == ("m3",)
-    assert h.user_role(6) == "viewer" and h.user_role(77) is None
+    assert h.user_message_ids("5") == ("m3",)
+    assert h.user_role("6") == "viewer" and h.user_role("77") is None
 
 
 @settings(max_examples=60, deadline=None)
@@ -295,7 +295,7 @@ def test_resume_property(n_events: int, cut: int, deletes: set[int], ring: int) 
             seq += 1
             h.deliver(deleted(seq, f"m{i}"))
     cut = min(cut, seq)
-    m = member(9)
+    m = member("9")
     resumed = join(h, m, last_seq=cut)
     frames = tr(m).frames()
     if not resumed:

@@ -253,7 +253,7 @@ class Fixed:
 
 
 def test_classifier_chain_keeps_most_severe() -> None:
-    ctx = ClassifyContext(room="r", user_id=1, role="viewer", skeleton="x")
+    ctx = ClassifyContext(room="r", user_id="1", role="viewer", skeleton="x")
     chain = ClassifierChain(
         [Fixed(Verdict(Action.ALLOW)), Fixed(Verdict(Action.HOLD, "maybe")), Fixed(Verdict(Action.ALLOW))]
     )
@@ -266,7 +266,7 @@ def test_classifier_chain_keeps_most_severe() -> None:
 
 
 def _rec(i: int) -> ChatRecord:
-    return ChatRecord(message_id=f"m{i}", room="r", seq=i, user_id=1, login="a", role="viewer", text="t", ts=i)
+    return ChatRecord(message_id=f"m{i}", room="r", seq=i, user_id="1", login="a", role="viewer", text="t", ts=i)
 
 
 def test_batching_sink_writes_in_batches() -> None:
@@ -279,7 +279,7 @@ def test_batching_sink_writes_in_batches() -> None:
         sink = BatchingSink(writer, max_batch=10, max_delay=60)
         for i in range(25):
             sink.add(_rec(i))
-        sink.add_deletion(DeletionRecord("r", ("m1",), 9, 1))
+        sink.add_deletion(DeletionRecord("r", ("m1",), "9", 1))
         await sink.close()
         assert sink.stats.written == 25
 
@@ -307,14 +307,17 @@ def test_batching_sink_survives_a_failing_writer_and_bounds_memory() -> None:
 
 
 def _ticket(
-    uid: int | None = 7, role: str = "viewer", perms: frozenset[str] | None = None, flags: frozenset[str] = frozenset()
+    uid: str | None = "7",
+    role: str = "viewer",
+    perms: frozenset[str] | None = None,
+    flags: frozenset[str] = frozenset(),
 ) -> ChatTicket:
     if perms is None:
         perms = frozenset({C.PERM_READ, C.PERM_WRITE}) if uid is not None else frozenset({C.PERM_READ})
     return ChatTicket(room="r", user_id=uid, login="u", role=role, perms=perms, exp=0, flags=flags)
 
 
-MOD = _ticket(99, "chat_host", frozenset({C.PERM_READ, C.PERM_WRITE, C.PERM_MODERATE}))
+MOD = _ticket("99", "chat_host", frozenset({C.PERM_READ, C.PERM_WRITE, C.PERM_MODERATE}))
 
 
 def check(
@@ -340,15 +343,15 @@ def test_pipeline_who_may_write() -> None:
     p = MessagePipeline()
     room = RoomState("r")
     assert check(p, room, "hi", _ticket(None)) == (REFUSED, C.ERR_FORBIDDEN)
-    assert check(p, room, "hi", _ticket(5, perms=frozenset({C.PERM_READ}))) == (REFUSED, C.ERR_FORBIDDEN)
-    room.banned.add(7)
+    assert check(p, room, "hi", _ticket("5", perms=frozenset({C.PERM_READ}))) == (REFUSED, C.ERR_FORBIDDEN)
+    room.banned.add("7")
     assert check(p, room, "hi") == (REFUSED, C.ERR_BANNED)
     room.banned.clear()
-    room.timeouts[7] = 1060.0
+    room.timeouts["7"] = 1060.0
     o = p.check(sender=_ticket(), room=room, text="hi", ip=None, now=1000.0, mono=0)
     assert (o.code, o.retry_after) == (C.ERR_TIMED_OUT, 60.0)
     assert check(p, room, "hi", now=1061.0) == (ACCEPTED, None)
-    assert 7 not in room.timeouts
+    assert "7" not in room.timeouts
 
 
 @pytest.mark.parametrize(
@@ -363,7 +366,7 @@ def test_pipeline_audience_modes(audience: str, flag: str) -> None:
     p = MessagePipeline()
     room = RoomState("r", mode=RoomMode(audience=audience))
     assert check(p, room, "hi") == (REFUSED, C.ERR_AUDIENCE_RESTRICTED)
-    assert check(p, room, "hi", _ticket(8, flags=frozenset({flag}))) == (ACCEPTED, None)
+    assert check(p, room, "hi", _ticket("8", flags=frozenset({flag}))) == (ACCEPTED, None)
     assert check(p, room, "hi", MOD) == (ACCEPTED, None)
 
 
@@ -384,9 +387,9 @@ def test_pipeline_flood_mutes_and_refused_lines_count() -> None:
 def test_pipeline_per_ip_limit_spans_users() -> None:
     p = MessagePipeline(PipelineConfig(ip_burst=4, user_burst=100))
     room = RoomState("r")
-    results = [check(p, room, "hi", _ticket(uid), mono=0.0)[1] for uid in range(1, 7)]
+    results = [check(p, room, "hi", _ticket(str(uid)), mono=0.0)[1] for uid in range(1, 7)]
     assert results == [None, None, None, None, C.ERR_RATE_LIMITED, C.ERR_RATE_LIMITED]
-    assert check(p, room, "hi", _ticket(50), ip="5.6.7.8") == (ACCEPTED, None)
+    assert check(p, room, "hi", _ticket("50"), ip="5.6.7.8") == (ACCEPTED, None)
 
 
 def test_pipeline_slow_mode() -> None:
@@ -401,12 +404,12 @@ def test_pipeline_room_policy_and_words() -> None:
     p = MessagePipeline(PipelineConfig(platform_words=("platformbad",)))
     room = RoomState("r", mode=RoomMode(links=False, emails=False, phones=False), words=WordList(["roombad"]))
     assert check(p, room, "go to site dot com", mono=0) == (REFUSED, C.ERR_LINK_NOT_ALLOWED)
-    assert check(p, room, "jane at gmail", _ticket(2), mono=0) == (REFUSED, C.ERR_EMAIL_NOT_ALLOWED)
-    assert check(p, room, "555 123 4567", _ticket(3), mono=0) == (REFUSED, C.ERR_PHONE_NOT_ALLOWED)
-    assert check(p, room, "r00mbad", _ticket(4), mono=0) == (REFUSED, C.ERR_BLOCKED_WORD)
-    assert check(p, room, "platform is bad", _ticket(5), mono=0) == (ACCEPTED, None)
-    assert check(p, room, "p l a t f o r m b a d", _ticket(6), mono=0) == (REFUSED, C.ERR_BLOCKED_WORD)
-    assert check(p, RoomState("r2"), "site dot com", _ticket(7), mono=0) == (ACCEPTED, None)
+    assert check(p, room, "jane at gmail", _ticket("2"), mono=0) == (REFUSED, C.ERR_EMAIL_NOT_ALLOWED)
+    assert check(p, room, "555 123 4567", _ticket("3"), mono=0) == (REFUSED, C.ERR_PHONE_NOT_ALLOWED)
+    assert check(p, room, "r00mbad", _ticket("4"), mono=0) == (REFUSED, C.ERR_BLOCKED_WORD)
+    assert check(p, room, "platform is bad", _ticket("5"), mono=0) == (ACCEPTED, None)
+    assert check(p, room, "p l a t f o r m b a d", _ticket("6"), mono=0) == (REFUSED, C.ERR_BLOCKED_WORD)
+    assert check(p, RoomState("r2"), "site dot com", _ticket("7"), mono=0) == (ACCEPTED, None)
 
 
 def test_pipeline_classifier_hold_and_block() -> None:
@@ -423,9 +426,9 @@ def test_pipeline_size_limits() -> None:
     p = MessagePipeline()
     room = RoomState("r")
     assert check(p, room, "\u200b\u200b ") == (REFUSED, C.ERR_MESSAGE_EMPTY)
-    assert check(p, room, "x" * 501, _ticket(2)) == (REFUSED, C.ERR_MESSAGE_TOO_LONG)
+    assert check(p, room, "x" * 501, _ticket("2")) == (REFUSED, C.ERR_MESSAGE_TOO_LONG)
     # invisible padding does not count against the limit
-    assert check(p, room, "x" * 400 + "\u200b" * 400, _ticket(3)) == (ACCEPTED, None)
+    assert check(p, room, "x" * 400 + "\u200b" * 400, _ticket("3")) == (ACCEPTED, None)
 
 
 def test_memory_sink() -> None:

@@ -90,7 +90,7 @@ def test_error_keeps_the_clients_nonce() -> None:
 
 
 def test_sequenced_frames_are_encoded_once_and_glued() -> None:
-    ev = P.message_event(message_id="m1", user=P.user_ref(1, "alice", "viewer"), text='héllo "x"', ts=5)
+    ev = P.message_event(message_id="m1", user=P.user_ref("1", "alice", "viewer"), text='héllo "x"', ts=5)
     tail = P.encode_tail(ev)
     assert not tail.startswith(b"{")
     frame = P.frame_with_seq(42, tail)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -14,6 +13,7 @@ from stagedoor.chat import protocol as P
 from stagedoor.chat.fanout import RedisChatBus
 from stagedoor.chat.gateway import ChatGateway, GatewayConfig, RunningGateway, start_chat_gateway
 from stagedoor.chat.pipeline.message import PipelineConfig
+from stagedoor.conftest import reachable_redis_url
 
 from .support import KEY, ChatClient, run, ticket
 
@@ -21,14 +21,7 @@ pytestmark = pytest.mark.redis
 
 
 def _redis_url() -> str:
-    url = os.environ.get("STAGEDOOR_TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip("no Redis reachable (set STAGEDOOR_TEST_REDIS_URL)")
-    return url
+    return reachable_redis_url()  # skips, or fails under CI when a Redis URL is set but unreachable
 
 
 @asynccontextmanager

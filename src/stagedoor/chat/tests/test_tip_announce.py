@@ -21,7 +21,7 @@ def ring_events(client: redis.Redis, slug: str) -> list[dict[str, Any]]:
     frames = client.lrange(runtime.KEY_PREFIX + "ring:" + slug, 0, -1)
     events = []
     for frame in frames:
-        text = frame.decode()
+        text = frame.decode() if isinstance(frame, bytes) else frame
         events.append(json.loads(text[text.index("{") :] if not text.startswith("{") else text))
     return events
 

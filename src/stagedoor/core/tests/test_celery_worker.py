@@ -8,21 +8,32 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 from django.db import connection
 
+from stagedoor.conftest import skip_or_fail
 from stagedoor.core.models import OutboxEvent
-from stagedoor.core.outbox import outbox_publish
+from stagedoor.core.outbox import Topic, outbox_publish
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+
+
+class Counted(TypedDict):
+    n: int
+
+
+WORKER_TEST: Topic[Counted] = Topic("test.worker")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_process_dispatches_outbox_events(settings: Any, redis_url: str, tmp_path: Path) -> None:
     if connection.vendor != "postgresql":
-        pytest.skip("a separate worker process needs a shared database server (run with STAGEDOOR_DATABASE_URL)")
+        skip_or_fail(
+            "a separate worker process needs a shared database server (run with STAGEDOOR_DATABASE_URL)",
+            need="postgres",
+        )
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {
@@ -45,7 +56,7 @@ def test_worker_process_dispatches_outbox_events(settings: Any, redis_url: str, 
         start_new_session=True,
     )
     try:
-        event = outbox_publish(topic="test.worker", payload={"n": 1})
+        event = outbox_publish(topic=WORKER_TEST, payload={"n": 1})
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             event.refresh_from_db()

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from stagedoor.wallet.money import currency_exponent, decimal_string_to_minor, minor_to_decimal_string
-
 if TYPE_CHECKING:
     from stagedoor.payments.models import Purchase
 
@@ -20,9 +18,6 @@ __all__ = [
     "PostbackReply",
     "PostbackRequest",
     "Provider",
-    "currency_exponent",
-    "decimal_string_to_minor",
-    "minor_to_decimal_string",
 ]
 
 APPROVED = "approved"
@@ -59,8 +54,9 @@ class PostbackEvent:
 @dataclass(frozen=True)
 class PostbackReply:
     status: int
-    body: str
+    body: str  # in the processor's required format (Verotel: exactly "OK")
     content_type: str = "text/plain"
+    outcome: str = ""  # ours (`Postback.Outcome`): sent as the `X-Stagedoor-Postback` header
 
 
 class Provider(Protocol):
@@ -74,7 +70,10 @@ class Provider(Protocol):
         """Verify the signature (ForgedPostback), parse (MalformedPostback), or refuse a replay (ReplayedPostback)."""
         ...
 
-    def reply(self, *, ok: bool, status: int = 200, message: str = "") -> PostbackReply: ...
+    def reply(self, *, ok: bool, status: int = 200, message: str = "", outcome: str = "") -> PostbackReply:
+        """The answer in the processor's format; `outcome` (applied, duplicate, …) goes in it only where that
+        format has room for it."""
+        ...
 
     def confirm(self, purchase: Purchase, event: PostbackEvent) -> PostbackEvent:
         """Optionally re-check the event with the provider's API before money moves (BTCPay)."""

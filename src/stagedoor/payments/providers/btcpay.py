@@ -19,6 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from stagedoor.core import strictjson
+from stagedoor.core.currency import currency_exponent, decimal_string_to_minor, minor_to_decimal_string
+from stagedoor.core.errors import DuplicateJsonKey
 from stagedoor.payments.conf import BTCPayConfig
 from stagedoor.payments.errors import ForgedPostback, MalformedPostback, ProviderFailed
 from stagedoor.payments.providers import base
@@ -59,7 +62,7 @@ class BTCPayProvider:
 
     def checkout_start(self, purchase: Purchase, *, success_url: str, cancel_url: str) -> tuple[str, str]:
         body = {
-            "amount": base.minor_to_decimal_string(purchase.price_minor, base.currency_exponent(purchase.currency)),
+            "amount": minor_to_decimal_string(purchase.price_minor, currency_exponent(purchase.currency)),
             "currency": purchase.currency,
             "metadata": {"orderId": purchase.id, "itemDesc": f"{purchase.tokens} Stagedoor tokens"},
             "checkout": {"redirectURL": success_url, "redirectAutomatically": True},
@@ -82,12 +85,12 @@ class BTCPayProvider:
         if not given or not hmac.compare_digest(expected, given.strip().lower()):
             raise ForgedPostback("BTCPay-Sig does not match")
         try:
-            payload: Any = json.loads(request.body)
+            payload: Any = strictjson.loads(request.body)
             kind = TYPES.get(str(payload["type"]), base.IGNORED)
             delivery = str(payload["deliveryId"])
             store = str(payload.get("storeId", ""))
             invoice = str(payload.get("invoiceId", ""))
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, DuplicateJsonKey) as exc:
             raise MalformedPostback(f"unreadable webhook: {exc}") from None
         if store and store != self.config.store_id:
             raise MalformedPostback(f"webhook for another store {store!r}")
@@ -118,7 +121,7 @@ class BTCPayProvider:
             raise MalformedPostback(f"invoice status is {invoice.get('status')!r}, not Settled")
         currency = str(invoice.get("currency", ""))
         try:
-            amount = base.decimal_string_to_minor(str(invoice.get("amount", "")), base.currency_exponent(currency))
+            amount = decimal_string_to_minor(str(invoice.get("amount", "")), currency_exponent(currency))
         except ValueError as exc:
             raise MalformedPostback(str(exc)) from None
         return base.PostbackEvent(
@@ -131,7 +134,9 @@ class BTCPayProvider:
             raw_type=event.raw_type,
         )
 
-    def reply(self, *, ok: bool, status: int = 200, message: str = "") -> base.PostbackReply:
+    def reply(self, *, ok: bool, status: int = 200, message: str = "", outcome: str = "") -> base.PostbackReply:
+        # Any 2xx settles a delivery; the JSON body has room for our outcome too.
+        body = {"ok": ok, "message": message, "outcome": outcome}
         return base.PostbackReply(
-            status=status, body=json.dumps({"ok": ok, "message": message}), content_type="application/json"
+            status=status, body=json.dumps(body), content_type="application/json", outcome=outcome
         )

@@ -22,6 +22,9 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
+from stagedoor.core import strictjson
+from stagedoor.core.currency import currency_exponent, minor_to_decimal_string
+from stagedoor.core.errors import DuplicateJsonKey
 from stagedoor.core.ids import new_id
 from stagedoor.payments import conf
 from stagedoor.payments.errors import ForgedPostback, MalformedPostback, ReplayedPostback
@@ -59,7 +62,7 @@ def build_postback(purchase: Purchase, event_type: str, *, now: int | None = Non
             "data": {
                 "reference": purchase.id,
                 "transaction_id": f"sbx_{purchase.id.lower()}",
-                "amount": base.minor_to_decimal_string(purchase.price_minor, base.currency_exponent(purchase.currency)),
+                "amount": minor_to_decimal_string(purchase.price_minor, currency_exponent(purchase.currency)),
                 "amount_minor": purchase.price_minor,
                 "currency": purchase.currency,
             },
@@ -87,7 +90,7 @@ class SandboxProvider:
         if abs(time.time() - int(timestamp)) > TOLERANCE_SECONDS:
             raise ReplayedPostback(f"signature timestamp {timestamp} is outside the {TOLERANCE_SECONDS}s window")
         try:
-            payload: Any = json.loads(request.body)
+            payload: Any = strictjson.loads(request.body)
             data = payload["data"]
             kind = TYPES.get(payload["type"], base.IGNORED)
             return base.PostbackEvent(
@@ -99,12 +102,14 @@ class SandboxProvider:
                 currency=str(data["currency"]),
                 raw_type=str(payload["type"])[:40],
             )
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, DuplicateJsonKey) as exc:
             raise MalformedPostback(f"unreadable sandbox payload: {exc}") from None
 
-    def reply(self, *, ok: bool, status: int = 200, message: str = "") -> base.PostbackReply:
+    def reply(self, *, ok: bool, status: int = 200, message: str = "", outcome: str = "") -> base.PostbackReply:
+        # Any 2xx settles a delivery; the JSON body has room for our outcome too.
+        body = {"ok": ok, "message": message, "outcome": outcome}
         return base.PostbackReply(
-            status=status, body=json.dumps({"ok": ok, "message": message}), content_type="application/json"
+            status=status, body=json.dumps(body), content_type="application/json", outcome=outcome
         )
 
     def confirm(self, purchase: Purchase, event: base.PostbackEvent) -> base.PostbackEvent:

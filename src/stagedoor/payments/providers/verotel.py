@@ -19,6 +19,7 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
+from stagedoor.core.currency import currency_exponent, decimal_string_to_minor, minor_to_decimal_string
 from stagedoor.payments.conf import VerotelConfig
 from stagedoor.payments.errors import ForgedPostback, MalformedPostback
 from stagedoor.payments.providers import base
@@ -60,9 +61,7 @@ class VerotelProvider:
         url = purchase_url(
             self.config,
             {
-                "priceAmount": base.minor_to_decimal_string(
-                    purchase.price_minor, base.currency_exponent(purchase.currency)
-                ),
+                "priceAmount": minor_to_decimal_string(purchase.price_minor, currency_exponent(purchase.currency)),
                 "priceCurrency": purchase.currency,
                 "description": f"{purchase.tokens} Stagedoor tokens",
                 "referenceID": purchase.id,
@@ -91,7 +90,7 @@ class VerotelProvider:
             raise MalformedPostback("referenceID and saleID are required")
         currency = params.get("priceCurrency", "")
         try:
-            amount = base.decimal_string_to_minor(params.get("priceAmount", ""), base.currency_exponent(currency))
+            amount = decimal_string_to_minor(params.get("priceAmount", ""), currency_exponent(currency))
         except ValueError as exc:
             raise MalformedPostback(str(exc)) from None
         transaction_id = params.get("transactionID", "")
@@ -105,8 +104,9 @@ class VerotelProvider:
             raw_type=event or "initial",
         )
 
-    def reply(self, *, ok: bool, status: int = 200, message: str = "") -> base.PostbackReply:
-        return base.PostbackReply(status=status, body="OK" if ok else f"ERROR - {message}"[:200])
+    def reply(self, *, ok: bool, status: int = 200, message: str = "", outcome: str = "") -> base.PostbackReply:
+        # Verotel wants exactly "OK" (or it retries): the outcome travels only in the header.
+        return base.PostbackReply(status=status, body="OK" if ok else f"ERROR - {message}"[:200], outcome=outcome)
 
     def confirm(self, purchase: Purchase, event: base.PostbackEvent) -> base.PostbackEvent:
         return event

@@ -5,15 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 import pytest
+from pytest_django import Settings
 
+from stagedoor.accounts.models import User
 from stagedoor.core.ids import new_id
 from stagedoor.wallet import services as wallet_services
+from stagedoor.wallet.models import TokenPackage
 
 VEROTEL_SHOP = "68849"
 VEROTEL_KEY = "verotel-signature-key-for-tests"
@@ -24,20 +27,21 @@ BTCPAY_SECRET = "btcpay-webhook-secret-for-tests"
 
 
 @pytest.fixture
-def package(make_user: Any) -> Any:
+def package(make_user: Callable[..., Any]) -> TokenPackage:
     finance = make_user("finance")
     return wallet_services.package_create(actor=finance, name="Starter", tokens=100, price_minor=999, currency="USD")
 
 
 @pytest.fixture
-def buyer(make_user: Any) -> Any:
+def buyer(make_user: Callable[..., Any]) -> User:
     from stagedoor.wallet.tests.conftest import consent
 
-    return consent(make_user("viewer"))
+    user: User = consent(make_user("viewer"))
+    return user
 
 
 @pytest.fixture
-def processors(settings: Any) -> None:
+def processors(settings: Settings) -> None:
     settings.STAGEDOOR_PAYMENTS_SANDBOX = "true"
     settings.STAGEDOOR_VEROTEL_SHOP_ID = VEROTEL_SHOP
     settings.STAGEDOOR_VEROTEL_SIGNATURE_KEY = VEROTEL_KEY
@@ -124,10 +128,10 @@ class FakeBTCPay:
             self.invoices[invoice_id] = invoice
             return httpx.Response(200, json=invoice)
         if request.method == "GET" and request.url.path.startswith(base + "/"):
-            invoice = self.invoices.get(request.url.path.rsplit("/", 1)[1])
-            if invoice is None:
+            found = self.invoices.get(request.url.path.rsplit("/", 1)[1])
+            if found is None:
                 return httpx.Response(404, json={"code": "invoice-not-found", "message": "The invoice was not found"})
-            return httpx.Response(200, json=invoice)
+            return httpx.Response(200, json=found)
         return httpx.Response(404)
 
     def webhook(

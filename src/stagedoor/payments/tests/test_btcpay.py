@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.test import Client
 
+from stagedoor.accounts.models import User
 from stagedoor.payments.models import Postback, Purchase
+from stagedoor.payments.tests.conftest import FakeBTCPay
 from stagedoor.wallet import selectors
+from stagedoor.wallet.models import TokenPackage
 from stagedoor.wallet.tests.conftest import ledger_problems
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/payments/postback/btcpay"
 
 
-def buy(api_client, buyer, package):
+def buy(api_client: Callable[..., Client], buyer: User, package: TokenPackage) -> tuple[Client, dict[str, Any]]:
     client = api_client(buyer)
     response = client.post(
         "/api/v1/purchases",
@@ -25,11 +34,13 @@ def buy(api_client, buyer, package):
     return client, response.json()
 
 
-def deliver(client, body: bytes, sig: str):
+def deliver(client: Client, body: bytes, sig: str) -> TestResponse:
     return client.post(URL, body, content_type="application/json", HTTP_BTCPAY_SIG=sig)
 
 
-def test_invoice_created_with_greenfield_api(api_client, buyer, package, btcpay):
+def test_invoice_created_with_greenfield_api(
+    api_client: Callable[..., Client], buyer: User, package: TokenPackage, btcpay: FakeBTCPay
+) -> None:
     _client, purchase = buy(api_client, buyer, package)
     created = btcpay.requests[0]
     assert created.method == "POST" and created.url.path == "/api/v1/stores/Store5xLkY/invoices"
@@ -47,7 +58,9 @@ def test_invoice_created_with_greenfield_api(api_client, buyer, package, btcpay)
     assert Purchase.objects.get(pk=purchase["id"]).provider_ref == invoice_id
 
 
-def test_settled_webhook_credits_once_after_checking_the_invoice(api_client, buyer, package, btcpay):
+def test_settled_webhook_credits_once_after_checking_the_invoice(
+    api_client: Callable[..., Client], buyer: User, package: TokenPackage, btcpay: FakeBTCPay
+) -> None:
     client, _purchase = buy(api_client, buyer, package)
     invoice_id = next(iter(btcpay.invoices))
     body, sig = btcpay.webhook(invoice_id, "InvoiceSettled")
@@ -65,7 +78,9 @@ def test_settled_webhook_credits_once_after_checking_the_invoice(api_client, buy
     assert ledger_problems() == []
 
 
-def test_forged_or_unsettled_webhooks_change_nothing(api_client, buyer, package, btcpay):
+def test_forged_or_unsettled_webhooks_change_nothing(
+    api_client: Callable[..., Client], buyer: User, package: TokenPackage, btcpay: FakeBTCPay
+) -> None:
     client, _purchase = buy(api_client, buyer, package)
     invoice_id = next(iter(btcpay.invoices))
     btcpay.invoices[invoice_id]["status"] = "New"
@@ -88,7 +103,13 @@ def test_forged_or_unsettled_webhooks_change_nothing(api_client, buyer, package,
     ]
 
 
-def test_provider_down_is_a_retryable_error(api_client, buyer, package, btcpay, monkeypatch):
+def test_provider_down_is_a_retryable_error(
+    api_client: Callable[..., Client],
+    buyer: User,
+    package: TokenPackage,
+    btcpay: FakeBTCPay,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import httpx
 
     from stagedoor.payments.providers import btcpay as module

@@ -5,19 +5,30 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.test import Client
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from stagedoor.accounts.models import User
 from stagedoor.payments.models import Postback, Purchase
 from stagedoor.payments.providers import sandbox
 from stagedoor.wallet import selectors
+from stagedoor.wallet.models import TokenPackage
 from stagedoor.wallet.tests.conftest import ledger_problems
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/payments/postback/sandbox"
 
 
-def start(api_client, buyer, package, key="buy-key-0001"):
+def start(
+    api_client: Callable[..., Client], buyer: User, package: TokenPackage, key: str = "buy-key-0001"
+) -> tuple[Client, dict[str, Any]]:
     client = api_client(buyer)
     response = client.post(
         "/api/v1/purchases",
@@ -28,12 +39,17 @@ def start(api_client, buyer, package, key="buy-key-0001"):
     return client, response.json()
 
 
-def post(client, body: bytes, *, timestamp: int | None = None, signature: str | None = None):
+def post(client: Client, body: bytes, *, timestamp: int | None = None, signature: str | None = None) -> TestResponse:
     header = signature or sandbox.sign(body, timestamp=timestamp or int(time.time()))
     return client.post(URL, body, content_type="application/json", HTTP_SANDBOX_SIGNATURE=header)
 
 
-def test_buy_through_the_checkout_page(api_client, buyer, package, django_capture_on_commit_callbacks):
+def test_buy_through_the_checkout_page(
+    api_client: Callable[..., Client],
+    buyer: User,
+    package: TokenPackage,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     client, purchase = start(api_client, buyer, package)
     assert purchase["checkout_url"] == f"/pay/sandbox/{purchase['id']}"
     assert (purchase["tokens"], purchase["price_minor"], purchase["currency"], purchase["status"]) == (
@@ -61,7 +77,12 @@ def test_buy_through_the_checkout_page(api_client, buyer, package, django_captur
     assert ledger_problems() == []
 
 
-def test_decline_then_chargeback_locks_buyer(api_client, buyer, package, django_capture_on_commit_callbacks):
+def test_decline_then_chargeback_locks_buyer(
+    api_client: Callable[..., Client],
+    buyer: User,
+    package: TokenPackage,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     client, purchase = start(api_client, buyer, package)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(purchase["checkout_url"], {"decision": "approve"})
@@ -80,7 +101,9 @@ def test_decline_then_chargeback_locks_buyer(api_client, buyer, package, django_
     assert Purchase.objects.count() == 1
 
 
-def test_forged_replayed_duplicated_and_out_of_order(api_client, buyer, package):
+def test_forged_replayed_duplicated_and_out_of_order(
+    api_client: Callable[..., Client], buyer: User, package: TokenPackage
+) -> None:
     client, purchase = start(api_client, buyer, package)
     row = Purchase.objects.get(pk=purchase["id"])
     approved, _ = sandbox.build_postback(row, "payment.approved")
@@ -124,7 +147,9 @@ def test_forged_replayed_duplicated_and_out_of_order(api_client, buyer, package)
     assert ledger_problems() == []
 
 
-def test_amount_mismatch_with_valid_signature_is_refused(api_client, buyer, package):
+def test_amount_mismatch_with_valid_signature_is_refused(
+    api_client: Callable[..., Client], buyer: User, package: TokenPackage
+) -> None:
     client, purchase = start(api_client, buyer, package)
     row = Purchase.objects.get(pk=purchase["id"])
     body, _ = sandbox.build_postback(row, "payment.approved")
@@ -136,7 +161,9 @@ def test_amount_mismatch_with_valid_signature_is_refused(api_client, buyer, pack
     assert Postback.objects.get().outcome == "refused_invalid"
 
 
-def test_sandbox_page_is_only_for_the_buyer(api_client, buyer, package, make_user):
+def test_sandbox_page_is_only_for_the_buyer(
+    api_client: Callable[..., Client], buyer: User, package: TokenPackage, make_user: Callable[..., Any]
+) -> None:
     _client, purchase = start(api_client, buyer, package)
     from stagedoor.wallet.tests.conftest import consent
 

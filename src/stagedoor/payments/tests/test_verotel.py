@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 import pytest
+from django.test import Client
+from pytest_django import Settings
 
+from stagedoor.accounts.models import User
 from stagedoor.payments.conf import VerotelConfig
 from stagedoor.payments.models import Postback, Purchase
 from stagedoor.payments.providers import verotel as provider
-from stagedoor.payments.tests.conftest import VEROTEL_KEY, VEROTEL_SHOP, verotel_url
+from stagedoor.payments.tests.conftest import VEROTEL_KEY, VEROTEL_SHOP, FakeVerotel, verotel_url
 from stagedoor.wallet import selectors
+from stagedoor.wallet.models import TokenPackage
 from stagedoor.wallet.tests.conftest import ledger_problems
 
 pytestmark = pytest.mark.django_db
 
 
-def test_signature_matches_the_documented_scheme():
+def test_signature_matches_the_documented_scheme() -> None:
     # FlexPay's documented example: sha256 of "aaB:custom1=xyz:custom2=:shopID=123", lower-case hex.
     assert (
         provider.signature("aaB", {"shopID": "123", "custom1": "xyz", "custom2": ""})
@@ -24,7 +29,7 @@ def test_signature_matches_the_documented_scheme():
     )
 
 
-def test_purchase_url_is_signed_over_the_documented_parameters():
+def test_purchase_url_is_signed_over_the_documented_parameters() -> None:
     config = VerotelConfig(shop_id="123", signature_key="aaB", startorder_url="https://secure.verotel.com/startorder")
     url = provider.purchase_url(
         config, {"priceAmount": "9.99", "priceCurrency": "EUR", "description": "100 tokens", "email": "a@b.c"}
@@ -38,7 +43,9 @@ def test_purchase_url_is_signed_over_the_documented_parameters():
     )
 
 
-def buy(api_client, buyer, package, verotel):
+def buy(
+    api_client: Callable[..., Client], buyer: User, package: TokenPackage, verotel: FakeVerotel
+) -> tuple[Client, dict[str, str]]:
     client = api_client(buyer)
     response = client.post(
         "/api/v1/purchases",
@@ -52,7 +59,9 @@ def buy(api_client, buyer, package, verotel):
     return client, order
 
 
-def test_sale_chargeback_and_credit_postbacks(api_client, buyer, package, verotel):
+def test_sale_chargeback_and_credit_postbacks(
+    api_client: Callable[..., Client], buyer: User, package: TokenPackage, verotel: FakeVerotel
+) -> None:
     client, order = buy(api_client, buyer, package, verotel)
     sale = verotel.postback(order, sale_id="4711")
     first = client.get(verotel_url(sale))
@@ -77,7 +86,9 @@ def test_sale_chargeback_and_credit_postbacks(api_client, buyer, package, verote
     assert ledger_problems() == []
 
 
-def test_forged_and_mismatched_postbacks_change_nothing(api_client, buyer, package, verotel):
+def test_forged_and_mismatched_postbacks_change_nothing(
+    api_client: Callable[..., Client], buyer: User, package: TokenPackage, verotel: FakeVerotel
+) -> None:
     client, order = buy(api_client, buyer, package, verotel)
     forged = verotel.postback(order, sale_id="1")
     forged["priceAmount"] = "0.01"  # changed after signing
@@ -94,7 +105,9 @@ def test_forged_and_mismatched_postbacks_change_nothing(api_client, buyer, packa
     assert set(Postback.objects.values_list("outcome", flat=True)) <= {"refused_signature", "refused_invalid"}
 
 
-def test_chargeback_before_sale_is_refused_then_retried(api_client, buyer, package, verotel):
+def test_chargeback_before_sale_is_refused_then_retried(
+    api_client: Callable[..., Client], buyer: User, package: TokenPackage, verotel: FakeVerotel
+) -> None:
     client, order = buy(api_client, buyer, package, verotel)
     chargeback = verotel.postback(order, sale_id="77", event="chargeback")
     early = client.get(verotel_url(chargeback))
@@ -106,7 +119,7 @@ def test_chargeback_before_sale_is_refused_then_retried(api_client, buyer, packa
     assert ledger_problems() == []
 
 
-def test_config_comes_from_settings(processors, settings):
+def test_config_comes_from_settings(processors: None, settings: Settings) -> None:
     from stagedoor.payments import conf
 
     assert conf.verotel() == VerotelConfig(VEROTEL_SHOP, VEROTEL_KEY, "https://secure.verotel.com/startorder")

@@ -8,13 +8,12 @@ from django.test import Client
 
 from stagedoor.core.models import AuditEntry, OutboxEvent
 from stagedoor.rooms import services
-from stagedoor.rooms.geo import UNKNOWN, Location, locate
 from stagedoor.rooms.models import Follow, Room
 
 pytestmark = pytest.mark.django_db
 
 
-def consented(client: Client | None = None, **headers: str) -> Client:
+def consented(client: Client | None = None, **headers: Any) -> Client:  # WSGI environ, as Client(**defaults)
     client = client or Client(**headers)
     client.post(
         "/api/v1/consent", data={"age_confirmed": True, "terms_accepted": True}, content_type="application/json"
@@ -63,15 +62,6 @@ def test_status_changes_publish_events(make_user: Any) -> None:
     ]
     with pytest.raises(ValueError, match="unknown room status"):
         services.room_set_status(room=room, status="exploded")
-
-
-def test_geoip_data_ships_in_the_package() -> None:
-    assert locate("8.8.8.8") == Location("US")
-    assert locate("81.2.69.142") == Location("GB")
-    assert locate("127.0.0.1") == UNKNOWN
-    assert locate("not-an-ip") == UNKNOWN
-    assert Location("US", "US-TX").matches("us-tx") and Location("US", "US-TX").matches("US")
-    assert not Location("US").matches("US-TX")
 
 
 def test_region_block_hides_room_and_refuses_access(live_rooms: list[Room], settings: Any) -> None:

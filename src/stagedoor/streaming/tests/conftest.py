@@ -9,14 +9,18 @@ import os
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.http import HttpResponseBase, StreamingHttpResponse
 
+from stagedoor.streaming.health import StreamHealth
 from stagedoor.streaming.ingest import IngestConfig, IngestServer, PublishGrant, PublishRefused, ffmpeg_binary
 from stagedoor.streaming.rtmp.errors import PUBLISH_REJECTED
 from stagedoor.streaming.samples import CollectingFrameSampleConsumer
+from stagedoor.streaming.supervisor import StreamSupervisor
 from stagedoor.streaming.transcoder.ladder import LadderPreset
 
 from .rtmp_client import wait_until
@@ -69,6 +73,12 @@ def live_push_args(
 KEYS = {"sk_good": "room-good", "sk_other": "room-other", "sk_gst": "room-gst", "sk_raw": "room-raw"}
 
 
+def streamed_body(response: HttpResponseBase) -> bytes:
+    """The whole body of a streaming response (a `FileResponse` from the origin views)."""
+    assert isinstance(response, StreamingHttpResponse), response
+    return response.getvalue()
+
+
 def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -88,8 +98,8 @@ class RunningIngest:
         self.loop = asyncio.new_event_loop()
         self.states: list[tuple[str, str]] = []
         self.samples = CollectingFrameSampleConsumer()
-        self.supervisors: list = []
-        self.health: list = []  # what the ingest shared once a second (health_store's sink in production)
+        self.supervisors: list[StreamSupervisor] = []
+        self.health: list[StreamHealth] = []  # what the ingest shared once a second (health_store's sink in production)
 
         async def authorize(app: str, key: str) -> PublishGrant:
             room = KEYS.get(key)
@@ -118,13 +128,13 @@ class RunningIngest:
         assert self.server.port is not None
         self.port: int = self.server.port
 
-    def call(self, coro, timeout: float = 30):
+    def call[T](self, coro: Coroutine[Any, Any, T], timeout: float = 30) -> T:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def url(self, key: str) -> str:
         return f"rtmp://127.0.0.1:{self.port}/live/{key}"
 
-    def stream(self, room: str):
+    def stream(self, room: str) -> StreamSupervisor | None:
         return self.server.streams.get(room)
 
     def all_pids(self) -> list[int]:
@@ -143,8 +153,8 @@ def ingest(tmp_path: Path) -> Iterator[RunningIngest]:
     running = RunningIngest(tmp_path / "media", grace_s=1.5, preset=preset)
     supervisors = running.supervisors
 
-    class Tracking(dict):  # remember every supervisor, even those that went offline
-        def __setitem__(self, key, value):
+    class Tracking(dict[str, StreamSupervisor]):  # remember every supervisor, even those that went offline
+        def __setitem__(self, key: str, value: StreamSupervisor) -> None:
             super().__setitem__(key, value)
             supervisors.append(value)
 
@@ -158,7 +168,7 @@ def ingest(tmp_path: Path) -> Iterator[RunningIngest]:
 
 
 @pytest.fixture(scope="session")
-def small_flv(tmp_path_factory) -> bytes:
+def small_flv(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """6 s of 640x360 15 fps H.264 (1 s GOP) + AAC, made by Debian's ffmpeg."""
     path = tmp_path_factory.mktemp("media") / "small.flv"
     subprocess.run(

@@ -10,6 +10,7 @@ import struct
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from stagedoor.streaming.rtmp import amf0
 from stagedoor.streaming.rtmp.chunks import (
@@ -101,7 +102,7 @@ class PublishClient:
             + self.command("publish", None, key, "live", stream_id=1)
         )
 
-    def metadata(self, meta: dict) -> bytes:
+    def metadata(self, meta: dict[str, Any]) -> bytes:
         return self.writer.write(
             Message(DATA_AMF0, amf0.encode("@setDataFrame", "onMetaData", amf0.ECMAArray(meta)), 0, 1, 4)
         )
@@ -144,7 +145,7 @@ class BlockingRTMPPublisher:
     def send(self, data: bytes) -> None:
         self.sock.sendall(data)
 
-    def read_until_status(self, timeout: float = 10) -> dict:
+    def read_until_status(self, timeout: float = 10) -> dict[str, Any]:
         """Read until an onStatus arrives; returns its info object."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

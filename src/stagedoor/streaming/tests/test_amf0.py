@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from stagedoor.streaming.rtmp import amf0
 
 
-def test_connect_command_encodes_to_exact_bytes():
+def test_connect_command_encodes_to_exact_bytes() -> None:
     data = amf0.encode("connect", 1.0, {"app": "live"})
     assert data == (
         b"\x02\x00\x07connect" + b"\x00" + struct.pack(">d", 1.0) + b"\x03\x00\x03app\x02\x00\x04live\x00\x00\x09"
@@ -15,7 +15,7 @@ def test_connect_command_encodes_to_exact_bytes():
     assert amf0.decode(data) == ["connect", 1.0, {"app": "live"}]
 
 
-def test_ecma_array_null_undefined_bool_strict_array_roundtrip():
+def test_ecma_array_null_undefined_bool_strict_array_roundtrip() -> None:
     meta = amf0.ECMAArray({"width": 1280.0, "stereo": True, "encoder": "obs"})
     values = [None, amf0.UNDEFINED_VALUE, False, [1.0, "a"], meta, amf0.AMFDate(1000.0, 0)]
     decoded = amf0.decode(amf0.encode(*values))
@@ -23,7 +23,7 @@ def test_ecma_array_null_undefined_bool_strict_array_roundtrip():
     assert isinstance(decoded[4], amf0.ECMAArray)
 
 
-def test_long_string_is_used_over_65535_bytes():
+def test_long_string_is_used_over_65535_bytes() -> None:
     text = "x" * 70000
     data = amf0.encode(text)
     assert data[0] == amf0.LONG_STRING
@@ -41,12 +41,12 @@ def test_long_string_is_used_over_65535_bytes():
         (b"\x07\x00\x01", "references are not supported"),
     ],
 )
-def test_malformed_input_raises_clear_error(data, message):
+def test_malformed_input_raises_clear_error(data: bytes, message: str) -> None:
     with pytest.raises(amf0.AMF0Error, match=message):
         amf0.decode(data)
 
 
-def test_deep_nesting_is_refused():
+def test_deep_nesting_is_refused() -> None:
     data = b"\x0a\x00\x00\x00\x01" * 100 + b"\x05"
     with pytest.raises(amf0.AMF0Error, match="too deep"):
         amf0.decode(data)
@@ -60,12 +60,12 @@ values = st.recursive(
 
 
 @given(st.lists(values, max_size=4))
-def test_roundtrip_property(items):
+def test_roundtrip_property(items: list[object]) -> None:
     assert amf0.decode(amf0.encode(*items)) == items
 
 
 @given(st.binary(max_size=200))
-def test_decoder_never_crashes_on_garbage(data):
+def test_decoder_never_crashes_on_garbage(data: bytes) -> None:
     try:
         amf0.decode(data)
     except amf0.AMF0Error:

@@ -16,6 +16,8 @@ from django.test import Client
 
 from stagedoor.rooms.services import room_for_performer, room_set_blocked_regions, room_set_status, room_set_thumbnail
 
+from .conftest import streamed_body
+
 PLAYBACK = "/api/v1/rooms/{}/playback"
 URL_RE = re.compile(r"^/live/(?P<token>[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/nova/master\.m3u8$")
 
@@ -89,7 +91,7 @@ def test_grant_for_a_live_room(nova: Any, media_dir: Any) -> None:
     # the grant opens the origin: playlist with a short cache life
     playlist = client.get(body["url"])
     assert playlist.status_code == 200 and playlist["Cache-Control"] == "public, max-age=0, s-maxage=1"
-    assert b"".join(playlist.streaming_content) == b"#EXTM3U\n"
+    assert streamed_body(playlist) == b"#EXTM3U\n"
 
 
 def test_offline_room_answers_without_a_grant(nova: Any, media_dir: Any) -> None:
@@ -162,7 +164,7 @@ def test_thumbnail_route(nova: Any, media_dir: Any, make_user: Any) -> None:
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
     assert response["Cache-Control"] == "private, max-age=5"
-    assert b"".join(response.streaming_content) == b"\xff\xd8jpeg\xff\xd9"
+    assert streamed_body(response) == b"\xff\xd8jpeg\xff\xd9"
     assert room_card(room)["thumbnail_url"] == "/thumbs/nova.jpg"
     listed = client.get("/api/v1/rooms").json()
     assert [r["thumbnail_url"] for r in listed] == ["/thumbs/nova.jpg"]
@@ -180,8 +182,7 @@ def test_thumbnail_route(nova: Any, media_dir: Any, make_user: Any) -> None:
 
 
 def test_studio_settings_and_key_rotation(nova: Any, make_user: Any, settings: Any) -> None:
-    from stagedoor.streaming.models import StreamKey
-    from stagedoor.streaming.services import stream_key_hash
+    from stagedoor.streaming.models import StreamKey, stream_key_hash
 
     settings.ALLOWED_HOSTS = ["cams.example.test", "testserver"]
     client = consented_client(nova)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from stagedoor.streaming import runtime
+from stagedoor.streaming import local_ingest, runtime
 from stagedoor.streaming.ingest import IngestConfig, IngestServer, ffmpeg_binary
 from stagedoor.streaming.transcoder.ladder import LadderPreset
 from stagedoor.web.tests.test_browser_auth import enter_site
@@ -64,7 +64,7 @@ def grace_s() -> float:
 def ingest(settings: Any, tmp_path: Path, monkeypatch: Any, grace_s: float) -> Iterator[ThreadedIngest]:
     settings.STAGEDOOR = dataclasses.replace(settings.STAGEDOOR, media_dir=tmp_path)
     running = ThreadedIngest(tmp_path, grace_s)
-    monkeypatch.setattr(runtime, "_current", running.server)  # what `stagedoor run` does
+    monkeypatch.setattr(local_ingest, "_current", running.server)  # what `stagedoor run` does
     try:
         yield running
     finally:
@@ -268,17 +268,17 @@ def test_viewer_rides_out_a_dropped_encoder_and_the_reconnect(
 
 
 def player_snapshot(page: Any) -> dict[str, Any]:
-    return page.evaluate(
+    snapshot: dict[str, Any] = page.evaluate(
         """() => { const v = document.querySelector('video'), p = window.stagedoorPlayer;
         return {state: document.querySelector('[data-player]').dataset.state, grant: p.grant && p.grant.status,
                 hls: !!p.hls, errors: p.errors.slice(-3), asked: p.asked, now: Date.now(), t: v.currentTime, paused: v.paused, ready: v.readyState,
                 ended: v.ended, buffered: v.buffered.length ? v.buffered.end(v.buffered.length - 1) : null}; }"""
     )
+    return snapshot
 
 
 def test_studio_rotates_the_stream_key(browser: Any, live_server: Any, make_user: Any) -> None:
-    from stagedoor.streaming.models import StreamKey
-    from stagedoor.streaming.services import stream_key_hash
+    from stagedoor.streaming.models import StreamKey, stream_key_hash
 
     base = live_server.url
     nova = make_user("performer", login="nova")

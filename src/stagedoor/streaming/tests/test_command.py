@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from stagedoor.streaming.transcoder.command import TranscodeJob, build_command
-from stagedoor.streaming.transcoder.encoders import Libx264, Nvenc, Qsv, Vaapi, encoder_for
+from stagedoor.streaming.transcoder.encoders import EncoderStrategy, Libx264, Nvenc, Qsv, Vaapi, encoder_for
 from stagedoor.streaming.transcoder.ladder import LadderPreset, PlannedRung, Rung, SourceInfo, plan_ladder
 
 OUT = Path("/media/room1")
@@ -26,7 +26,7 @@ INPUT = ["-analyzeduration", "1000000", "-f", "flv", "-i", "pipe:0"]
 HLS_FLAGS = "independent_segments+program_date_time+omit_endlist+append_list+delete_segments+temp_file"
 
 
-def x264(i, kbps, maxrate):
+def x264(i: int, kbps: int, maxrate: int) -> list[str]:
     return [
         f"-c:v:{i}",
         "libx264",
@@ -47,7 +47,7 @@ def x264(i, kbps, maxrate):
     ]
 
 
-def hls(gen, stream_map):
+def hls(gen: int, stream_map: str) -> list[str]:
     return [
         "-f",
         "hls",
@@ -90,7 +90,7 @@ THUMB = [
 ]
 
 
-def samples(gen):
+def samples(gen: int) -> list[str]:
     return [
         "-map",
         "[sample]",
@@ -108,7 +108,7 @@ def samples(gen):
     ]
 
 
-def test_720p_source_with_short_gop_is_passed_through_plus_480p_240p():
+def test_720p_source_with_short_gop_is_passed_through_plus_480p_240p() -> None:
     job = TranscodeJob(OUT, SourceInfo(1280, 720, 30.0, 1.0, 2600.0, True))
     assert build_command(job) == [
         *HEAD,
@@ -147,7 +147,7 @@ def test_720p_source_with_short_gop_is_passed_through_plus_480p_240p():
     ]
 
 
-def test_1080p60_with_long_gop_is_fully_transcoded_on_a_time_grid_without_audio():
+def test_1080p60_with_long_gop_is_fully_transcoded_on_a_time_grid_without_audio() -> None:
     job = TranscodeJob(
         OUT, SourceInfo(1920, 1080, 60.0, 4.0, 6000.0, False), generation=3, preset=LadderPreset(sample_every_s=0)
     )
@@ -180,7 +180,7 @@ def test_1080p60_with_long_gop_is_fully_transcoded_on_a_time_grid_without_audio(
     ]
 
 
-def test_ladder_planning():
+def test_ladder_planning() -> None:
     preset = LadderPreset()
     assert plan_ladder(preset, SourceInfo(640, 360, 30, 1.0, 800)) == (
         PlannedRung("src", 640, 360, True, 800),
@@ -281,18 +281,18 @@ RUNG = PlannedRung("480p", 854, 480, False, 1000)
         ),
     ],
 )
-def test_hardware_encoder_slots(encoder, global_args, scale, video):
+def test_hardware_encoder_slots(encoder: EncoderStrategy, global_args: list[str], scale: str, video: list[str]) -> None:
     assert encoder.global_args() == global_args
     assert encoder.scale_filter(RUNG) == scale
     assert encoder.video_args(1, RUNG) == video
 
 
-def test_hardware_strategy_args_land_before_the_input():
+def test_hardware_strategy_args_land_before_the_input() -> None:
     job = TranscodeJob(OUT, SourceInfo(1280, 720, 30, 4.0), encoder=Vaapi())
     argv = build_command(job)
     assert argv.index("-init_hw_device") < argv.index("-i")
 
 
-def test_unknown_encoder_name():
+def test_unknown_encoder_name() -> None:
     with pytest.raises(ValueError, match="unknown encoder 'quicksync'"):
         encoder_for("quicksync")

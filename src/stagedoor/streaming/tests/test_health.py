@@ -15,15 +15,16 @@ progress=continue
 """
 
 
-def test_progress_block_is_parsed():
+def test_progress_block_is_parsed() -> None:
     parser = ProgressParser()
     results = [parser.feed_line(line) for line in BLOCK.splitlines()]
     assert results[:-1] == [None] * 8
     p = results[-1]
+    assert p is not None
     assert (p.frame, p.fps, p.speed, p.drop_frames, p.out_time_s, p.ended) == (300, 30.0, 0.87, 4, 10.0, False)
 
 
-def test_health_adds_slow_encoder_warning_and_exports_metrics():
+def test_health_adds_slow_encoder_warning_and_exports_metrics() -> None:
     parser = ProgressParser()
     for line in BLOCK.replace("out_time_us=10000000", "out_time_us=20000000").splitlines():
         parser.feed_line(line)

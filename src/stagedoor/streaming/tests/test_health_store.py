@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import redis
@@ -11,8 +13,11 @@ import redis
 from stagedoor.streaming import health_store, selectors
 from stagedoor.streaming.health import StreamHealth
 
+if TYPE_CHECKING:
+    from pytest_django import Settings
 
-def sample(room: str = "nova", **changes) -> StreamHealth:
+
+def sample(room: str = "nova", **changes: Any) -> StreamHealth:
     health = StreamHealth(
         room=room,
         state="live",
@@ -40,13 +45,13 @@ def test_decode_refuses_what_it_cannot_trust() -> None:
     assert health_store.decode(b"[1, 2]") is None
 
 
-def test_without_redis_and_without_a_local_ingest_nothing_is_observed(settings) -> None:
+def test_without_redis_and_without_a_local_ingest_nothing_is_observed(settings: Settings) -> None:
     settings.STAGEDOOR = replace(settings.STAGEDOOR, redis_url=None)
     assert health_store.sink() is None
     assert selectors.stream_health("nova") is None and selectors.ingest_observed() is False
 
 
-def test_a_web_node_reads_what_an_ingest_elsewhere_shared(settings, redis_url: str) -> None:
+def test_a_web_node_reads_what_an_ingest_elsewhere_shared(settings: Settings, redis_url: str) -> None:
     settings.STAGEDOOR = replace(settings.STAGEDOOR, redis_url=redis_url)
     client = redis.Redis.from_url(redis_url)
     client.delete(health_store.KEY.format(room="nova"), health_store.KEY.format(room="vega"))
@@ -61,7 +66,8 @@ def test_a_web_node_reads_what_an_ingest_elsewhere_shared(settings, redis_url: s
     asyncio.run(ingest_side())
     assert selectors.ingest_observed() is True
     assert selectors.stream_health("nova") == sample()
-    assert selectors.stream_health("vega").state == "reconnecting"
+    vega = selectors.stream_health("vega")
+    assert vega is not None and vega.state == "reconnecting"
     assert 0 < client.ttl(health_store.KEY.format(room="nova")) <= health_store.TTL_S  # a dead ingest's expire
 
     async def goes_offline() -> None:
@@ -74,14 +80,14 @@ def test_a_web_node_reads_what_an_ingest_elsewhere_shared(settings, redis_url: s
     assert selectors.stream_health("vega") is None and selectors.stream_health("nova") is not None
 
 
-def test_an_unreachable_redis_reads_as_no_health(settings) -> None:
+def test_an_unreachable_redis_reads_as_no_health(settings: Settings) -> None:
     settings.STAGEDOOR = replace(settings.STAGEDOOR, redis_url="redis://127.0.0.1:1/0")
     health_store._readers.clear()
     assert selectors.stream_health("nova") is None  # logged, not raised: the panel says "not observed"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_readers():
+def _fresh_readers() -> Iterator[None]:
     health_store._readers.clear()
     yield
     health_store._readers.clear()

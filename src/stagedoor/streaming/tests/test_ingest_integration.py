@@ -9,16 +9,18 @@ import signal
 import subprocess
 import threading
 import time
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from stagedoor.streaming.rtmp.errors import PUBLISH_BAD_NAME, PUBLISH_REJECTED
 
-from .conftest import DEBIAN_FFMPEG, FFPROBE, live_push_args, pid_alive
-from .rtmp_client import BlockingRTMPPublisher, read_flv, wait_until
+from .conftest import DEBIAN_FFMPEG, FFPROBE, RunningIngest, live_push_args, pid_alive
+from .rtmp_client import BlockingRTMPPublisher, FLVTag, read_flv, wait_until
 
 
-def ffprobe(path, *entries):
+def ffprobe(path: Path, *entries: str) -> list[dict[str, Any]]:
     out = subprocess.run(
         [FFPROBE, "-v", "error", "-show_entries", f"stream={','.join(entries)}", "-of", "json", str(path)],
         capture_output=True,
@@ -26,22 +28,23 @@ def ffprobe(path, *entries):
         timeout=30,
         check=True,
     )
-    return json.loads(out.stdout)["streams"]
+    streams: list[dict[str, Any]] = json.loads(out.stdout)["streams"]
+    return streams
 
 
-def segments(playlist_path):
+def segments(playlist_path: Path) -> list[str]:
     try:
         return [line for line in playlist_path.read_text().splitlines() if line.endswith(".m4s")]
     except FileNotFoundError:
         return []
 
 
-def assert_no_transcoder_left(ingest):
+def assert_no_transcoder_left(ingest: RunningIngest) -> None:
     pids = ingest.all_pids()
     wait_until(lambda: not any(pid_alive(p) for p in pids), 5, "transcoders to exit")
 
 
-def test_ffmpeg_push_builds_the_ladder_then_goes_offline_after_grace(ingest):
+def test_ffmpeg_push_builds_the_ladder_then_goes_offline_after_grace(ingest: RunningIngest) -> None:
     push = subprocess.Popen(
         live_push_args(ingest.url("sk_good"), size="1280x720", bitrate="2000k", seconds=7),
         stderr=subprocess.PIPE,
@@ -54,7 +57,7 @@ def test_ffmpeg_push_builds_the_ladder_then_goes_offline_after_grace(ingest):
             "two segments in every rung",
         )
         stream = ingest.stream("room-good")
-        assert stream.state.value == "live"
+        assert stream is not None and stream.state.value == "live"
         assert [r.name for r in stream.ladder] == ["src", "480p", "240p"] and stream.ladder[0].copy
 
         master = (room / "master.m3u8").read_text()
@@ -89,7 +92,7 @@ def test_ffmpeg_push_builds_the_ladder_then_goes_offline_after_grace(ingest):
     assert_no_transcoder_left(ingest)
 
 
-def test_gstreamer_rtmp2sink_push(ingest):
+def test_gstreamer_rtmp2sink_push(ingest: RunningIngest) -> None:
     pipeline = (
         "videotestsrc is-live=true num-buffers=150 ! video/x-raw,width=640,height=360,framerate=30/1 "
         "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 bitrate=800 ! h264parse "
@@ -104,14 +107,15 @@ def test_gstreamer_rtmp2sink_push(ingest):
         wait_until(lambda: len(segments(room / "src" / "index.m3u8")) >= 2, 20, "segments from the GStreamer push")
         probed = ffprobe(room / "src" / "index.m3u8", "codec_name,width,height")
         assert {(s["codec_name"], s.get("width")) for s in probed} == {("h264", 640), ("aac", None)}
-        assert [r.name for r in ingest.stream("room-gst").ladder] == ["src", "240p"]
+        stream = ingest.stream("room-gst")
+        assert stream is not None and [r.name for r in stream.ladder] == ["src", "240p"]
     finally:
         gst.wait(30)
     wait_until(lambda: ("room-gst", "offline") in ingest.states, 10, "offline")
     assert_no_transcoder_left(ingest)
 
 
-def raw_publisher(ingest, key):
+def raw_publisher(ingest: RunningIngest, key: str) -> BlockingRTMPPublisher:
     pub = BlockingRTMPPublisher(ingest.port)
     pub.handshake()
     pub.send(pub.client.connect_sequence())
@@ -119,7 +123,7 @@ def raw_publisher(ingest, key):
     return pub
 
 
-def test_wrong_key_gets_rejected_status_and_nothing_starts(ingest):
+def test_wrong_key_gets_rejected_status_and_nothing_starts(ingest: RunningIngest) -> None:
     pub = raw_publisher(ingest, "sk_nope")
     status = pub.read_until_status()
     assert status == {"level": "error", "code": PUBLISH_REJECTED, "description": "unknown or revoked stream key"}
@@ -127,7 +131,7 @@ def test_wrong_key_gets_rejected_status_and_nothing_starts(ingest):
     assert ingest.server.streams == {} and not list(ingest.media_root.iterdir())
 
 
-def test_wrong_key_with_ffmpeg_client(ingest):
+def test_wrong_key_with_ffmpeg_client(ingest: RunningIngest) -> None:
     result = subprocess.run(
         [
             DEBIAN_FFMPEG,
@@ -154,14 +158,15 @@ def test_wrong_key_with_ffmpeg_client(ingest):
     assert ingest.server.streams == {}
 
 
-def test_second_publisher_for_the_same_room_gets_bad_name(ingest):
+def test_second_publisher_for_the_same_room_gets_bad_name(ingest: RunningIngest) -> None:
     first = raw_publisher(ingest, "sk_raw")
     assert first.read_until_status()["code"] == "NetStream.Publish.Start"
     second = raw_publisher(ingest, "sk_raw")
     status = second.read_until_status()
     assert status["code"] == PUBLISH_BAD_NAME and status["level"] == "error"
     assert second.closed_by_server()
-    assert ingest.stream("room-raw").has_publisher
+    stream = ingest.stream("room-raw")
+    assert stream is not None and stream.has_publisher
     first.close()
 
 
@@ -170,7 +175,7 @@ def test_second_publisher_for_the_same_room_gets_bad_name(ingest):
     [b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", os.urandom(4000), b"\x03" + b"\x00" * 1536 + b"\x00" * 1536 + b"\xff" * 300],
     ids=["http", "random", "garbage-after-handshake"],
 )
-def test_garbage_bytes_close_the_connection_and_server_keeps_working(ingest, payload):
+def test_garbage_bytes_close_the_connection_and_server_keeps_working(ingest: RunningIngest, payload: bytes) -> None:
     import socket
 
     sock = socket.create_connection(("127.0.0.1", ingest.port), timeout=5)
@@ -189,14 +194,21 @@ def test_garbage_bytes_close_the_connection_and_server_keeps_working(ingest, pay
     good.close()
 
 
-def test_oversized_chunk_size_closes_the_connection(ingest):
+def test_oversized_chunk_size_closes_the_connection(ingest: RunningIngest) -> None:
     pub = BlockingRTMPPublisher(ingest.port)
     pub.handshake()
     pub.send(pub.client.set_chunk_size(1 << 20))
     assert pub.closed_by_server()
 
 
-def push_tags(pub, tags, *, realtime: bool, stop: threading.Event | None = None, loops: int = 1):
+def push_tags(
+    pub: BlockingRTMPPublisher,
+    tags: list[FLVTag],
+    *,
+    realtime: bool,
+    stop: threading.Event | None = None,
+    loops: int = 1,
+) -> None:
     start = time.monotonic()
     offset = 0
     for _ in range(loops):
@@ -214,11 +226,11 @@ def push_tags(pub, tags, *, realtime: bool, stop: threading.Event | None = None,
         offset = last + 67
 
 
-def media_tags(flv):
+def media_tags(flv: bytes) -> list[FLVTag]:
     return [t for t in read_flv(flv) if t.type_id in (8, 9)]
 
 
-def test_publisher_vanishing_mid_chunk(ingest, small_flv):
+def test_publisher_vanishing_mid_chunk(ingest: RunningIngest, small_flv: bytes) -> None:
     pub = raw_publisher(ingest, "sk_raw")
     assert pub.read_until_status()["code"] == "NetStream.Publish.Start"
     tags = media_tags(small_flv)
@@ -235,12 +247,14 @@ def test_publisher_vanishing_mid_chunk(ingest, small_flv):
     assert_no_transcoder_left(ingest)
 
 
-def test_crashed_transcoder_restarts_and_reconnect_continues_the_playlist(ingest, small_flv):
+def test_crashed_transcoder_restarts_and_reconnect_continues_the_playlist(
+    ingest: RunningIngest, small_flv: bytes
+) -> None:
     tags = media_tags(small_flv)
     room = ingest.media_root / "room-raw"
     playlist = room / "src" / "index.m3u8"
 
-    def publish(stop):
+    def publish(stop: threading.Event) -> tuple[BlockingRTMPPublisher, threading.Thread]:
         pub = raw_publisher(ingest, "sk_raw")
         assert pub.read_until_status()["code"] == "NetStream.Publish.Start"
         thread = threading.Thread(
@@ -254,13 +268,16 @@ def test_crashed_transcoder_restarts_and_reconnect_continues_the_playlist(ingest
     try:
         wait_until(lambda: len(segments(playlist)) >= 2, 20, "first segments")
         stream = ingest.stream("room-raw")
+        assert stream is not None
         old_pid = stream.transcoder_pid
+        assert old_pid is not None
         os.kill(old_pid, signal.SIGKILL)
         killed_at = time.monotonic()
         new_pid = wait_until(
             lambda: stream.transcoder_pid not in (None, old_pid) and stream.transcoder_pid, 5, "a new transcoder"
         )
         assert time.monotonic() - killed_at < 2.0
+        assert isinstance(new_pid, int)
         assert not pid_alive(old_pid) and pid_alive(new_pid)
         assert stream.restarts == 1 and stream.has_publisher
         wait_until(lambda: any(s.startswith("g1_") for s in segments(playlist)), 15, "segments of generation 1")
@@ -279,7 +296,10 @@ def test_crashed_transcoder_restarts_and_reconnect_continues_the_playlist(ingest
         wait_until(lambda: any(s.startswith("g2_") for s in segments(playlist)), 15, "segments after reconnecting")
         assert ingest.stream("room-raw") is stream and stream.state.value == "live"
         after = segments(playlist)
-        seq = lambda name: int(name.split("_")[1].split(".")[0])  # noqa: E731
+
+        def seq(name: str) -> int:
+            return int(name.split("_")[1].split(".")[0])
+
         assert seq(after[-1]) > seq(before[-1])  # the same playlist continues
         assert '#EXT-X-MAP:URI="init_g2_src.mp4"' in playlist.read_text()
     finally:
@@ -291,7 +311,7 @@ def test_crashed_transcoder_restarts_and_reconnect_continues_the_playlist(ingest
     assert_no_transcoder_left(ingest)
 
 
-def test_frame_samples_reach_the_consumer(ingest, small_flv):
+def test_frame_samples_reach_the_consumer(ingest: RunningIngest, small_flv: bytes) -> None:
     pub = raw_publisher(ingest, "sk_raw")
     assert pub.read_until_status()["code"] == "NetStream.Publish.Start"
     push_tags(pub, media_tags(small_flv), realtime=False)

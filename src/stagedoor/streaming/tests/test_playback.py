@@ -1,13 +1,16 @@
 import http.server
-import shutil
 import subprocess
 import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from stagedoor.conftest import require_tool
 from stagedoor.streaming.nginx import OriginConfig, render_nginx_config
 from stagedoor.streaming.origin import PLAYLIST_CACHE, SEGMENT_CACHE, resolve_media
 from stagedoor.streaming.playback import (
@@ -25,7 +28,7 @@ SECRET = b"0123456789abcdef0123456789abcdef"
 NOW = 1_800_000_000
 
 
-def test_issue_and_verify():
+def test_issue_and_verify() -> None:
     tokens = PlaybackTokens(SECRET, ttl_s=60)
     grant = tokens.issue(room="room1", session_key="sess-abc", now=NOW)
     assert grant.expires_at == NOW + 60 and grant.session == hash_session("sess-abc")
@@ -43,7 +46,9 @@ def test_issue_and_verify():
         (lambda t: "garbage", "room1", NOW, TOKEN_INVALID),
     ],
 )
-def test_forged_expired_or_misdirected_tokens_are_denied(mutate, room, now, code):
+def test_forged_expired_or_misdirected_tokens_are_denied(
+    mutate: Callable[[str], str], room: str, now: int, code: str
+) -> None:
     tokens = PlaybackTokens(SECRET, ttl_s=60)
     token = mutate(tokens.issue(room="room1", session_key="s", now=NOW).token)
     with pytest.raises(PlaybackDenied) as info:
@@ -51,14 +56,14 @@ def test_forged_expired_or_misdirected_tokens_are_denied(mutate, room, now, code
     assert info.value.code == code
 
 
-def test_other_secret_cannot_forge():
+def test_other_secret_cannot_forge() -> None:
     grant = PlaybackTokens(b"another-secret-of-32-bytes-......").issue(room="room1", session_key="s", now=NOW)
     with pytest.raises(PlaybackDenied):
         PlaybackTokens(SECRET).verify(grant.token, room="room1", now=NOW)
 
 
 @pytest.fixture
-def media(tmp_path):
+def media(tmp_path: Path) -> Path:
     room = tmp_path / "room1"
     (room / "480p").mkdir(parents=True)
     (room / "samples").mkdir()
@@ -70,7 +75,7 @@ def media(tmp_path):
     return tmp_path
 
 
-def test_resolve_media_headers_and_private_files(media):
+def test_resolve_media_headers_and_private_files(media: Path) -> None:
     assert resolve_media(media, "room1", "master.m3u8").cache_control == PLAYLIST_CACHE
     seg = resolve_media(media, "room1", "480p/g0_1.m4s")
     assert (seg.content_type, seg.cache_control) == ("video/iso.segment", SEGMENT_CACHE)
@@ -90,7 +95,7 @@ class _AuthHandler(http.server.BaseHTTPRequestHandler):
     tokens = PlaybackTokens(SECRET)
     calls = 0
 
-    def do_GET(self):
+    def do_GET(self) -> None:
         type(self).calls += 1
         try:
             self.tokens.verify_path(self.headers.get("X-Original-URI", ""), now=time.time())
@@ -99,12 +104,12 @@ class _AuthHandler(http.server.BaseHTTPRequestHandler):
             self.send_response(403)
         self.end_headers()
 
-    def log_message(self, *args):
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
-@pytest.mark.skipif(shutil.which("nginx", path="/usr/sbin:/usr/bin") is None, reason="nginx not installed")
-def test_generated_nginx_config_enforces_the_token(media, tmp_path):
+def test_generated_nginx_config_enforces_the_token(media: Path, tmp_path: Path) -> None:
+    nginx = require_tool("nginx", path="/usr/sbin:/usr/bin")  # skips, or fails under CI=true
     auth = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _AuthHandler)
     threading.Thread(target=auth.serve_forever, daemon=True).start()
     import socket
@@ -126,13 +131,12 @@ def test_generated_nginx_config_enforces_the_token(media, tmp_path):
             )
         )
     )  # pytest's tmp dirs are private to root
-    nginx = shutil.which("nginx", path="/usr/sbin:/usr/bin")
     subprocess.run([nginx, "-t", "-c", str(conf), "-e", str(state / "error.log")], check=True, capture_output=True)
     proc = subprocess.Popen([nginx, "-c", str(conf), "-e", str(state / "error.log"), "-g", "daemon off;"])
     try:
         base = f"http://127.0.0.1:{port}"
 
-        def get(path):
+        def get(path: str) -> tuple[int | None, dict[str, str], bytes]:
             try:
                 with urllib.request.urlopen(base + path, timeout=5) as r:
                     return r.status, dict(r.headers), r.read()

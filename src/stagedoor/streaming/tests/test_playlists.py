@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from pathlib import Path
 
 from stagedoor.streaming.transcoder.playlists import PlaylistPublisher, PlaylistRewriter, rewrite_master
 
@@ -21,7 +22,7 @@ g1_6.m4s
 """
 
 
-def test_rewrite_shifts_date_times_to_ingest_clock_and_maps_each_generation():
+def test_rewrite_shifts_date_times_to_ingest_clock_and_maps_each_generation() -> None:
     r = PlaylistRewriter("480p")
     r.anchors = {0: datetime(2026, 1, 1, 10, 0, 5, tzinfo=UTC), 1: datetime(2026, 1, 1, 10, 0, 30, tzinfo=UTC)}
     assert (
@@ -55,19 +56,19 @@ g1_6.m4s
     assert out.count("#EXT-X-MAP") == 1
 
 
-def test_without_anchor_ffmpeg_clock_is_kept():
+def test_without_anchor_ffmpeg_clock_is_kept() -> None:
     out = PlaylistRewriter("480p").rewrite(FFMPEG_PLAYLIST)
     assert "#EXT-X-PROGRAM-DATE-TIME:2026-01-01T10:00:05.500Z" in out
 
 
-def test_master_points_at_public_playlists():
+def test_master_points_at_public_playlists() -> None:
     assert (
         rewrite_master("#EXT-X-STREAM-INF:BANDWIDTH=1\nsrc/_ffmpeg.m3u8\n")
         == "#EXT-X-STREAM-INF:BANDWIDTH=1\nsrc/index.m3u8\n"
     )
 
 
-def test_publisher_writes_only_changed_playlists(tmp_path):
+def test_publisher_writes_only_changed_playlists(tmp_path: Path) -> None:
     (tmp_path / "480p").mkdir()
     (tmp_path / "samples").mkdir()
     (tmp_path / "480p" / "_ffmpeg.m3u8").write_text(FFMPEG_PLAYLIST)
@@ -81,7 +82,7 @@ def test_publisher_writes_only_changed_playlists(tmp_path):
     assert sorted(p.name for p in (tmp_path / "480p").iterdir()) == ["_ffmpeg.m3u8", "index.m3u8"]
 
 
-def test_publisher_knows_when_the_next_playlist_is_due(tmp_path):
+def test_publisher_knows_when_the_next_playlist_is_due(tmp_path: Path) -> None:
     pub = PlaylistPublisher(tmp_path)
     assert pub.next_change_due(1.0) is None  # nothing seen yet: the supervisor polls fast
     for rung in ("src", "240p"):
@@ -98,7 +99,7 @@ def test_publisher_knows_when_the_next_playlist_is_due(tmp_path):
     assert pub.next_change_due(1.0) == pub.changed_at["240p"] + 0.7  # the rung written longest ago
 
 
-def test_supervisor_polls_fast_only_when_a_playlist_is_due(tmp_path):
+def test_supervisor_polls_fast_only_when_a_playlist_is_due(tmp_path: Path) -> None:
     from stagedoor.streaming.supervisor import StreamState, StreamSupervisor, SupervisorConfig
 
     sup = StreamSupervisor("room", SupervisorConfig(media_root=tmp_path, ffmpeg="ffmpeg", playlist_poll_s=0.05))

@@ -1,4 +1,5 @@
 import struct
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ from .rtmp_client import PublishClient, client_handshake
 class Peer:
     """Drives a ServerSession the way an encoder would, and decodes its answers."""
 
-    def __init__(self, limits=None):
+    def __init__(self, limits: SessionLimits | None = None) -> None:
         self.session = ServerSession(limits, random_bytes=lambda n: b"\x00" * n, clock_ms=lambda: 0)
         self.client = PublishClient()
         self.reader = ChunkReader()
@@ -40,18 +41,18 @@ class Peer:
         assert s0s1s2[1 + 1536 :] == self.c1[1:]  # S2 echoes C1
         self.s1 = s0s1s2[1 : 1 + 1536]
 
-    def send(self, data):
+    def send(self, data: bytes) -> list[Message]:
         self.session.receive_data(data)
         return self.received()
 
-    def received(self):
+    def received(self) -> list[Message]:
         return self.reader.feed(self.session.data_to_send())
 
-    def commands(self, messages):
+    def commands(self, messages: list[Message]) -> list[list[Any]]:
         return [amf0.decode(m.payload) for m in messages if m.type_id == 20]
 
 
-def connected_peer():
+def connected_peer() -> tuple[Peer, list[Message]]:
     peer = Peer()
     peer.send(peer.s1)  # C2
     messages = peer.send(peer.client.connect_sequence())
@@ -60,7 +61,7 @@ def connected_peer():
     return peer, messages
 
 
-def test_connect_gets_window_ack_bandwidth_chunk_size_and_result():
+def test_connect_gets_window_ack_bandwidth_chunk_size_and_result() -> None:
     peer, messages = connected_peer()
     assert struct.unpack(">I", messages[0].payload) == (2_500_000,)
     assert messages[1].payload == struct.pack(">IB", 2_500_000, 2)
@@ -71,13 +72,13 @@ def test_connect_gets_window_ack_bandwidth_chunk_size_and_result():
     assert peer.session.events() == [Connected("live", "rtmp://127.0.0.1/live", "FMLE/3.0")]
 
 
-def test_c2_and_connect_in_one_segment():
+def test_c2_and_connect_in_one_segment() -> None:
     peer = Peer()
     peer.send(peer.s1 + peer.client.connect_sequence())
     assert peer.session.state is State.CONNECTED
 
 
-def test_publish_flow_accept_then_media_then_unpublish():
+def test_publish_flow_accept_then_media_then_unpublish() -> None:
     peer, _ = connected_peer()
     peer.session.events()
     replies = peer.commands(peer.send(peer.client.publish_sequence("sk_live_abcdef")))
@@ -108,7 +109,7 @@ def test_publish_flow_accept_then_media_then_unpublish():
 
 
 @pytest.mark.parametrize("code", [PUBLISH_REJECTED, PUBLISH_BAD_NAME])
-def test_refused_publish_sends_error_status_and_closes(code):
+def test_refused_publish_sends_error_status_and_closes(code: str) -> None:
     peer, _ = connected_peer()
     peer.send(peer.client.publish_sequence("wrong"))
     peer.session.events()
@@ -121,7 +122,7 @@ def test_refused_publish_sends_error_status_and_closes(code):
     assert peer.session.events() == []
 
 
-def test_media_before_accept_is_dropped():
+def test_media_before_accept_is_dropped() -> None:
     peer, _ = connected_peer()
     peer.send(peer.client.publish_sequence("k"))
     peer.session.events()
@@ -129,7 +130,7 @@ def test_media_before_accept_is_dropped():
     assert peer.session.events() == []
 
 
-def test_unknown_app_is_rejected():
+def test_unknown_app_is_rejected() -> None:
     peer = Peer()
     peer.send(peer.s1)
     [error] = peer.commands(peer.send(peer.client.connect_sequence(app="admin")))
@@ -146,7 +147,7 @@ def test_unknown_app_is_rejected():
         (b"\x06" + b"\x00" * 1536, "encrypted RTMP"),
     ],
 )
-def test_garbage_instead_of_handshake(data, message):
+def test_garbage_instead_of_handshake(data: bytes, message: str) -> None:
     session = ServerSession()
     with pytest.raises(HandshakeError, match=message.replace("(", r"\(").replace(")", r"\)")):
         session.receive_data(data)
@@ -154,21 +155,21 @@ def test_garbage_instead_of_handshake(data, message):
     assert session.data_to_send() == b""
 
 
-def test_command_before_connect_is_a_protocol_error():
+def test_command_before_connect_is_a_protocol_error() -> None:
     peer = Peer()
     peer.send(peer.s1)
     with pytest.raises(ProtocolError, match="expected connect, got 'createStream'"):
         peer.send(peer.client.command("createStream", None))
 
 
-def test_garbage_after_handshake_is_a_protocol_error():
+def test_garbage_after_handshake_is_a_protocol_error() -> None:
     peer = Peer()
     peer.send(peer.s1)
     with pytest.raises(ProtocolError):
         peer.send(b"\xc5" + b"\xff" * 64)
 
 
-def test_oversized_chunk_size_closes_session():
+def test_oversized_chunk_size_closes_session() -> None:
     peer, _ = connected_peer()
     with pytest.raises(LimitExceeded) as info:
         peer.send(peer.client.set_chunk_size(10_000_000))
@@ -176,14 +177,14 @@ def test_oversized_chunk_size_closes_session():
     assert peer.session.state is State.CLOSED
 
 
-def test_configurable_chunk_size_limit():
+def test_configurable_chunk_size_limit() -> None:
     peer = Peer(SessionLimits(max_chunk_size=8192))
     peer.send(peer.s1)
     with pytest.raises(LimitExceeded):
         peer.send(peer.client.set_chunk_size(8193))
 
 
-def test_acknowledgement_after_window_and_ping_response():
+def test_acknowledgement_after_window_and_ping_response() -> None:
     peer, _ = connected_peer()
     peer.send(peer.client.writer.write(Message(5, struct.pack(">I", 1000), 0, 0, 2)))  # client's window
     big = peer.client.command("FCPublish", None, "x" * 1200)
@@ -195,7 +196,7 @@ def test_acknowledgement_after_window_and_ping_response():
     assert pong.payload == struct.pack(">HI", 7, 1234)
 
 
-def test_eof_mid_chunk_reports_publish_end():
+def test_eof_mid_chunk_reports_publish_end() -> None:
     peer, _ = connected_peer()
     peer.send(peer.client.publish_sequence("k"))
     peer.session.events()
@@ -206,7 +207,7 @@ def test_eof_mid_chunk_reports_publish_end():
     assert peer.session.events() == [PublishEnded(1, "disconnected_mid_chunk")]
 
 
-def test_second_publish_on_same_connection_refused():
+def test_second_publish_on_same_connection_refused() -> None:
     peer, _ = connected_peer()
     peer.send(peer.client.publish_sequence("k"))
     peer.session.accept_publish(1)

@@ -4,28 +4,31 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.http import HttpResponse
 from django.test import RequestFactory
 
-pytestmark = pytest.mark.skipif(
-    not apps.is_installed("stagedoor.streaming"), reason="stagedoor.streaming is not in INSTALLED_APPS yet"
-)
+from .conftest import streamed_body
+
+if TYPE_CHECKING:
+    from pytest_django import Settings
 
 
-def rotate(login):
+def rotate(login: str) -> str:
     out = io.StringIO()
     call_command("streamkey", "rotate", login, stdout=out)
     return out.getvalue().strip()
 
 
-def test_rotate_prints_a_new_key_stores_only_its_hash_and_revokes_the_old(make_user):
+def test_rotate_prints_a_new_key_stores_only_its_hash_and_revokes_the_old(make_user: Callable[..., Any]) -> None:
     from stagedoor.core.models import AuditEntry
-    from stagedoor.streaming.models import StreamKey
+    from stagedoor.streaming.models import StreamKey, stream_key_hash
     from stagedoor.streaming.runtime import _authorize_sync
-    from stagedoor.streaming.services import stream_key_hash
 
     performer = make_user("performer", login="nova")
     first = rotate("nova")
@@ -41,7 +44,7 @@ def test_rotate_prints_a_new_key_stores_only_its_hash_and_revokes_the_old(make_u
 
 
 @pytest.mark.parametrize("key", ["", "live_nope_x", "garbage", "live_"])
-def test_unknown_keys_are_refused(make_user, key):
+def test_unknown_keys_are_refused(make_user: Callable[..., Any], key: str) -> None:
     from stagedoor.streaming.ingest import PublishRefused
     from stagedoor.streaming.runtime import _authorize_sync
 
@@ -52,7 +55,7 @@ def test_unknown_keys_are_refused(make_user, key):
     assert info.value.code == "NetStream.Publish.Rejected"
 
 
-def test_revoked_key_is_refused_and_viewers_get_no_key(make_user):
+def test_revoked_key_is_refused_and_viewers_get_no_key(make_user: Callable[..., Any]) -> None:
     from stagedoor.streaming.ingest import PublishRefused
     from stagedoor.streaming.models import StreamKey
     from stagedoor.streaming.runtime import _authorize_sync
@@ -69,7 +72,7 @@ def test_revoked_key_is_refused_and_viewers_get_no_key(make_user):
 
 
 @pytest.fixture
-def media_dir(settings, tmp_path):
+def media_dir(settings: Settings, tmp_path: Path) -> Path:
     import dataclasses
 
     settings.STAGEDOOR = dataclasses.replace(settings.STAGEDOOR, media_dir=tmp_path)
@@ -80,7 +83,7 @@ def media_dir(settings, tmp_path):
     return tmp_path
 
 
-def test_embedded_origin_checks_token_and_sets_cache_headers(media_dir):
+def test_embedded_origin_checks_token_and_sets_cache_headers(media_dir: Path) -> None:
     from stagedoor.streaming.selectors import playback_tokens
     from stagedoor.streaming.views import media_auth, media_file
 
@@ -90,12 +93,13 @@ def test_embedded_origin_checks_token_and_sets_cache_headers(media_dir):
     assert response.status_code == 200
     assert response["Cache-Control"] == "public, max-age=0, s-maxage=1"
     assert response["Content-Type"] == "application/vnd.apple.mpegurl"
-    assert b"".join(response.streaming_content) == b"#EXTM3U\n"
+    assert streamed_body(response) == b"#EXTM3U\n"
     seg = media_file(rf.get("/"), grant.token, "nova", "480p/g0_3.m4s")
     assert seg["Cache-Control"] == "public, max-age=31536000, immutable"
     assert media_file(rf.get("/"), grant.token, "nova", "_master.m3u8").status_code == 404
     expired = playback_tokens().issue(room="nova", session_key="s1", now=time.time() - 7200)
     denied = media_file(rf.get("/"), expired.token, "nova", "master.m3u8")
+    assert isinstance(denied, HttpResponse)
     assert denied.status_code == 403 and b"playback.token_expired" in denied.content
     forged = grant.token[:-2] + ("AA" if grant.token[-2:] != "AA" else "BB")
     assert media_file(rf.get("/"), forged, "nova", "master.m3u8").status_code == 403

@@ -14,7 +14,7 @@ from stagedoor.accounts.roles import Role
 from stagedoor.core.audit import audit_record
 from stagedoor.core.errors import ValidationFailed
 from stagedoor.core.outbox import outbox_publish
-from stagedoor.wallet import codes, errors
+from stagedoor.wallet import codes, errors, events
 from stagedoor.wallet.models import Tip, TipGoal, TipMenuItem, TokenPackage
 
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -141,7 +141,7 @@ def performer_terms_set(*, actor: User, performer: User, share_bp: int, ip: str 
 
 
 def _panel_changed(performer_id: Any) -> None:
-    outbox_publish(topic=codes.TIP_PANEL_CHANGED, payload={"performer_id": performer_id})
+    outbox_publish(topic=events.TIP_PANEL_CHANGED, payload={"performer_id": performer_id})
 
 
 def tip_menu_item_create(*, performer: User, label: str, price: int, position: int | None = None) -> TipMenuItem:
@@ -272,7 +272,7 @@ def tip_goal_progress_check(*, performer_id: Any) -> list[TipGoal]:
             goal.save(update_fields=["status", "reached_at"])
             nxt = _activate_next(performer_id, at=now)
             outbox_publish(
-                topic=codes.TIP_GOAL_REACHED,
+                topic=events.TIP_GOAL_REACHED,
                 payload={
                     "performer_id": performer_id,
                     "goal_id": goal.pk,

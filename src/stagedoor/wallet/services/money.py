@@ -23,7 +23,7 @@ from stagedoor.accounts.models import User
 from stagedoor.core.audit import audit_record
 from stagedoor.core.errors import ValidationFailed
 from stagedoor.core.outbox import outbox_publish
-from stagedoor.wallet import codes, conf, errors, ledger
+from stagedoor.wallet import codes, conf, errors, events, ledger
 from stagedoor.wallet.models import AccountKind, LedgerTransfer, Tip, TipReversal, TransferKind
 
 MAX_PURCHASE_TOKENS = 10_000_000
@@ -34,14 +34,14 @@ def purchase_credit(
     *, buyer: User, tokens: int, purchase_id: str, price_minor: int, currency: str, provider: str
 ) -> LedgerTransfer:
     """Credit a paid purchase. Keyed by the purchase: a duplicated postback can never credit twice."""
-    tokens = ledger.check_amount(tokens, maximum=MAX_PURCHASE_TOKENS)
     key = f"purchase:{purchase_id}"
     request = {"buyer": buyer.pk, "tokens": tokens, "price_minor": price_minor, "currency": currency}
-    wallet, clearing = ledger.accounts_for(
-        [(AccountKind.VIEWER_WALLET, buyer.pk), (AccountKind.PURCHASE_CLEARING, None)]
-    )
 
     def write(digest: str) -> LedgerTransfer:
+        ledger.check_amount(tokens, maximum=MAX_PURCHASE_TOKENS)
+        wallet, clearing = ledger.accounts_for(
+            [(AccountKind.VIEWER_WALLET, buyer.pk), (AccountKind.PURCHASE_CLEARING, None)]
+        )
         transfer = ledger.transfer_create(
             kind=TransferKind.PURCHASE,
             key=key,
@@ -50,7 +50,7 @@ def purchase_credit(
             data={"purchase": purchase_id, "price_minor": price_minor, "currency": currency, "provider": provider},
         )
         outbox_publish(
-            topic=codes.WALLET_CREDITED,
+            topic=events.WALLET_CREDITED,
             payload={"user_id": buyer.pk, "tokens": tokens, "purchase_id": purchase_id, "transfer_id": transfer.pk},
         )
         return transfer
@@ -71,13 +71,14 @@ def _tokens_of(transfer: LedgerTransfer) -> int:
 
 
 def purchase_refund(*, purchase_id: str, buyer: User, actor: Any, reason: str) -> LedgerTransfer:
-    """Take a purchase's tokens back out of the buyer's wallet (all of them, or refuse)."""
-    original = _purchase_transfer(purchase_id)
-    tokens = _tokens_of(original)
+    """Take a purchase's tokens back out of the buyer's wallet (all of them, or refuse). Asked again: the
+    refund (the key is looked up first)."""
     key = f"purchase_refund:{purchase_id}"
-    existing = LedgerTransfer.objects.filter(idempotency_key=key).first()
+    existing = ledger.transfer_by_key(key)
     if existing is not None:
         return existing
+    original = _purchase_transfer(purchase_id)
+    tokens = _tokens_of(original)
     wallet, clearing = ledger.accounts_for(
         [(AccountKind.VIEWER_WALLET, buyer.pk), (AccountKind.PURCHASE_CLEARING, None)]
     )
@@ -126,15 +127,16 @@ class ChargebackOutcome:
 
 
 def purchase_chargeback(*, purchase_id: str, buyer: User, reason: str) -> ChargebackOutcome:
-    """Reverse a charged-back purchase: what is left in the wallet, then claw-back or write-off."""
+    """Reverse a charged-back purchase: what is left in the wallet, then claw-back or write-off. Asked again:
+    the same outcome (the key is looked up first)."""
+    key = f"chargeback:{purchase_id}"
+    existing = ledger.transfer_by_key(key)
+    if existing is not None and existing.reverses is not None:
+        return _chargeback_outcome(existing, _tokens_of(existing.reverses), [])
     original = _purchase_transfer(purchase_id)
     tokens = _tokens_of(original)
-    key = f"chargeback:{purchase_id}"
     policy = conf.chargeback_policy()
     outcome: dict[str, Any] = {}
-    existing = LedgerTransfer.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return _chargeback_outcome(existing, tokens, [])
 
     def write(digest: str) -> LedgerTransfer:
         if LedgerTransfer.objects.filter(reverses=original).exclude(idempotency_key=key).exists():
@@ -268,26 +270,26 @@ def _clawback(
 def promotion_grant(
     *, actor: User, user: User, tokens: int, reason: str, idempotency_key: str, ip: str = ""
 ) -> LedgerTransfer:
-    """Give a user free tokens from the promotions account (finance staff)."""
+    """Give a user free tokens from the promotions account (finance staff). The key is looked up first."""
     client_key = ledger.check_client_key(idempotency_key)
-    tokens = ledger.check_amount(tokens, maximum=MAX_PROMOTION)
     reason = (reason or "").strip()
-    if not reason or len(reason) > 200:
-        raise ValidationFailed(extra={"fields": {"reason": ["Give a reason of 1–200 characters."]}})
     key = f"promotion:{actor.pk}:{client_key}"
-    wallet, promotions = ledger.accounts_for([(AccountKind.VIEWER_WALLET, user.pk), (AccountKind.PROMOTIONS, None)])
 
     def write(digest: str) -> LedgerTransfer:
+        amount = ledger.check_amount(tokens, maximum=MAX_PROMOTION)
+        if not reason or len(reason) > 200:
+            raise ValidationFailed(extra={"fields": {"reason": ["Give a reason of 1–200 characters."]}})
+        wallet, promotions = ledger.accounts_for([(AccountKind.VIEWER_WALLET, user.pk), (AccountKind.PROMOTIONS, None)])
         transfer = ledger.transfer_create(
             kind=TransferKind.PROMOTION,
             key=key,
             digest=digest,
-            legs=[ledger.Leg(promotions, -tokens), ledger.Leg(wallet, tokens)],
+            legs=[ledger.Leg(promotions, -amount), ledger.Leg(wallet, amount)],
             memo=reason,
             data={"user": user.pk, "actor": actor.pk},
         )
         audit_record(
-            actor=actor, action=codes.AUDIT_PROMO_GRANTED, target=user, ip=ip, data={"tokens": tokens, "reason": reason}
+            actor=actor, action=codes.AUDIT_PROMO_GRANTED, target=user, ip=ip, data={"tokens": amount, "reason": reason}
         )
         return transfer
 
@@ -298,20 +300,20 @@ def promotion_grant(
 
 
 def affiliate_commission_accrue(*, affiliate: User, tokens: int, source: str, idempotency_key: str) -> LedgerTransfer:
-    """Owe an affiliate `tokens` out of platform revenue (the affiliates app calls this)."""
+    """Owe an affiliate `tokens` out of platform revenue (the affiliates app calls this). Key looked up first."""
     client_key = ledger.check_client_key(idempotency_key)
-    tokens = ledger.check_amount(tokens, maximum=MAX_PROMOTION)
     key = f"affiliate:{client_key}"
-    platform, payables = ledger.accounts_for(
-        [(AccountKind.PLATFORM_REVENUE, None), (AccountKind.AFFILIATE_PAYABLES, affiliate.pk)]
-    )
 
     def write(digest: str) -> LedgerTransfer:
+        amount = ledger.check_amount(tokens, maximum=MAX_PROMOTION)
+        platform, payables = ledger.accounts_for(
+            [(AccountKind.PLATFORM_REVENUE, None), (AccountKind.AFFILIATE_PAYABLES, affiliate.pk)]
+        )
         return ledger.transfer_create(
             kind=TransferKind.AFFILIATE_COMMISSION,
             key=key,
             digest=digest,
-            legs=[ledger.Leg(platform, -tokens), ledger.Leg(payables, tokens)],
+            legs=[ledger.Leg(platform, -amount), ledger.Leg(payables, amount)],
             data={"affiliate": affiliate.pk, "source": source[:100]},
         )
 

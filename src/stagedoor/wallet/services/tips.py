@@ -11,10 +11,10 @@ from django.utils import timezone
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Role
 from stagedoor.core.audit import audit_record
-from stagedoor.core.errors import IdempotencyConflict, NotFound, ValidationFailed
+from stagedoor.core.errors import NotFound, ValidationFailed
 from stagedoor.core.ids import new_id
 from stagedoor.core.outbox import outbox_publish
-from stagedoor.wallet import codes, conf, errors, fastpath, ledger
+from stagedoor.wallet import codes, conf, errors, events, fastpath, ledger
 from stagedoor.wallet.models import (
     AccountKind,
     LedgerTransfer,
@@ -34,12 +34,13 @@ def performer_share_bp(performer_id: Any) -> int:
 
 
 def split(amount: int, share_bp: int) -> tuple[int, int]:
-    """(performer, platform): the performer's share rounded down, the platform gets the rest."""
-    performer = amount * share_bp // 10_000
+    """(performer, platform): the performer's share rounded UP — in the performer's favour — so any tip
+    with a share above 0 gives the performer at least one whole token; the platform gets the rest."""
+    performer = -(-amount * share_bp // 10_000)
     return performer, amount - performer
 
 
-def _tip_payload(tip: Tip, *, sender: User, performer: User) -> dict[str, Any]:
+def _tip_payload(tip: Tip, *, sender: User, performer: User) -> events.TipSent:
     return {
         "tip_id": tip.id,
         "transfer_id": tip.transfer_id,
@@ -70,9 +71,72 @@ def tip_send(
     menu_item_id: str | None = None,
     room_id: str = "",
 ) -> Tip:
-    """Send `amount` tokens from `sender`'s wallet to `performer`. Same key + same request → the same tip."""
+    """Send `amount` tokens from `sender`'s wallet to `performer` (a menu tip: the item's price).
+
+    The key is looked up first (`ledger.idempotent`): a retry of a tip that was sent returns that tip even if
+    the item's price changed, the item was deactivated or the performer lost the role since; only a different
+    request under the same key is a conflict. Everything else is checked only for a key not used yet.
+    """
     client_key = ledger.check_client_key(idempotency_key)
     message = (message or "").strip()
+    anonymous = bool(anonymous)
+    key = f"tip:{sender.pk}:{client_key}"
+    # What the client asked for, never what it resolves to today (a menu item's price may change).
+    request = {
+        "performer": performer.pk,
+        "amount": amount,
+        "message": message,
+        "anonymous": anonymous,
+        "menu_item": menu_item_id,
+        "room": room_id,
+    }
+    fast = fastpath.available()
+
+    def write(digest: str) -> Tip:
+        charged, menu_label = _tip_checked(
+            sender=sender, performer=performer, amount=amount, message=message, menu_item_id=menu_item_id
+        )
+        tip = Tip(
+            id=new_id(),
+            transfer_id=new_id(),
+            sender=sender,
+            performer=performer,
+            amount=charged,
+            performer_amount=0,
+            platform_amount=0,
+            message=message,
+            anonymous=anonymous,
+            menu_item_id=menu_item_id,
+            menu_label=menu_label,
+            room_id=room_id[:26],
+            created_at=timezone.now(),
+        )
+        if fast:
+            return _tip_write_postgres(tip, sender=sender, performer=performer, key=key, digest=digest)
+        return _tip_write_orm(tip, sender=sender, performer=performer, key=key, digest=digest)
+
+    def replay(existing: LedgerTransfer) -> Tip:
+        return Tip.objects.get(transfer=existing)
+
+    def same_request(existing: LedgerTransfer, digest: str) -> bool:
+        if existing.request_hash == digest:
+            return True
+        if amount is None and menu_item_id is not None:
+            # Menu tips written before the rule above hashed the price charged as their amount.
+            charged = Tip.objects.filter(transfer=existing).values_list("amount", flat=True).first()
+            return charged is not None and existing.request_hash == ledger.request_hash(dict(request, amount=charged))
+        return False
+
+    tip, _created = ledger.idempotent(
+        key=key, request=request, write=write, replay=replay, same_request=same_request, atomic=not fast
+    )
+    return tip
+
+
+def _tip_checked(
+    *, sender: User, performer: User, amount: int | None, message: str, menu_item_id: str | None
+) -> tuple[int, str]:
+    """Check a new tip against the current state: (tokens to charge, menu label)."""
     if len(message) > MESSAGE_MAX:
         raise ValidationFailed(extra={"fields": {"message": [f"Use at most {MESSAGE_MAX} characters."]}})
     if performer.role != Role.PERFORMER or not performer.is_active:
@@ -85,34 +149,18 @@ def tip_send(
         if item is None:
             raise errors.MenuItemNotFound()
         if amount is not None and amount != item.price:
-            raise errors.InvalidAmount("A menu tip costs exactly the item's price.", extra={"price": item.price})
+            raise errors.InvalidAmount(
+                "A menu tip costs exactly the item's price.",
+                extra={"minimum": item.price, "maximum": item.price, "price": item.price},
+            )
         amount = item.price
         menu_label = item.label
-    amount = ledger.check_amount(amount, maximum=conf.max_tip())
-    anonymous = bool(anonymous)
-    key = f"tip:{sender.pk}:{client_key}"
-    request = {
-        "performer": performer.pk,
-        "amount": amount,
-        "message": message,
-        "anonymous": anonymous,
-        "menu_item": menu_item_id,
-        "room": room_id,
-    }
-    if fastpath.available():
-        return _tip_send_postgres(
-            sender=sender,
-            performer=performer,
-            amount=amount,
-            message=message,
-            anonymous=anonymous,
-            menu_item_id=menu_item_id,
-            menu_label=menu_label,
-            room_id=room_id[:26],
-            key=key,
-            request=request,
-        )
-    performer_amount, platform_amount = split(amount, performer_share_bp(performer.pk))
+    return ledger.check_amount(amount, maximum=conf.max_tip()), menu_label
+
+
+def _tip_write_orm(tip: Tip, *, sender: User, performer: User, key: str, digest: str) -> Tip:
+    """The tip through the posting engine (inside `ledger.idempotent`'s transaction)."""
+    tip.performer_amount, tip.platform_amount = split(tip.amount, performer_share_bp(performer.pk))
     wallet, earnings, platform = ledger.accounts_for(
         [
             (AccountKind.VIEWER_WALLET, sender.pk),
@@ -120,117 +168,57 @@ def tip_send(
             (AccountKind.PLATFORM_REVENUE, None),
         ]
     )
-
-    def write(digest: str) -> Tip:
-        legs = [ledger.Leg(wallet, -amount)]
-        if performer_amount:
-            legs.append(ledger.Leg(earnings, performer_amount))
-        if platform_amount:
-            legs.append(ledger.Leg(platform, platform_amount))
-        transfer = ledger.transfer_create(
-            kind=TransferKind.TIP, key=key, digest=digest, legs=legs, data={"performer": performer.pk}
-        )
-        tip = Tip(
-            transfer=transfer,
-            sender=sender,
-            performer=performer,
-            amount=amount,
-            performer_amount=performer_amount,
-            platform_amount=platform_amount,
-            message=message,
-            anonymous=anonymous,
-            menu_item_id=menu_item_id,
-            menu_label=menu_label,
-            room_id=room_id[:26],
-            created_at=transfer.created_at,
-        )
-        tip.save(force_insert=True)
-        outbox_publish(topic=codes.TIP_SENT, payload=_tip_payload(tip, sender=sender, performer=performer))
-        return tip
-
-    def replay(existing: LedgerTransfer) -> Tip:
-        return Tip.objects.get(transfer=existing)
-
-    tip, _created = ledger.idempotent(key=key, request=request, write=write, replay=replay)
+    legs = [ledger.Leg(wallet, -tip.amount)]
+    if tip.performer_amount:
+        legs.append(ledger.Leg(earnings, tip.performer_amount))
+    if tip.platform_amount:
+        legs.append(ledger.Leg(platform, tip.platform_amount))
+    transfer = ledger.transfer_create(
+        kind=TransferKind.TIP, key=key, digest=digest, legs=legs, data={"performer": performer.pk}
+    )
+    tip.transfer_id, tip.created_at = transfer.pk, transfer.created_at
+    tip.save(force_insert=True)
+    outbox_publish(topic=events.TIP_SENT, payload=_tip_payload(tip, sender=sender, performer=performer))
     return tip
 
 
-def _tip_send_postgres(
-    *,
-    sender: User,
-    performer: User,
-    amount: int,
-    message: str,
-    anonymous: bool,
-    menu_item_id: str | None,
-    menu_label: str,
-    room_id: str,
-    key: str,
-    request: dict[str, Any],
-) -> Tip:
-    """The same tip as the ORM path, written by one statement (see `wallet.fastpath`)."""
-    digest = ledger.request_hash(request)
-    now = timezone.now()
-    tip = Tip(
-        id=new_id(),
-        transfer_id=new_id(),
-        sender=sender,
-        performer=performer,
-        amount=amount,
-        performer_amount=0,
-        platform_amount=0,
-        message=message,
-        anonymous=anonymous,
-        menu_item_id=menu_item_id,
-        menu_label=menu_label,
-        room_id=room_id,
-        created_at=now,
-    )
+def _tip_write_postgres(tip: Tip, *, sender: User, performer: User, key: str, digest: str) -> Tip:
+    """The same tip as the ORM path, written by one statement (see `wallet.fastpath`).
+
+    A taken key raises IntegrityError and a short wallet InsufficientBalance; `ledger.idempotent` then
+    answers from the key if a concurrent retry used it.
+    """
     params = {
         "sender": sender.pk,
         "performer": performer.pk,
         "default_bp": conf.performer_share_bp(),
-        "amount": amount,
+        "amount": tip.amount,
         "transfer_id": tip.transfer_id,
         "key": key,
         "hash": digest,
         "transfer_data": {"performer": performer.pk},
-        "now": now,
+        "now": tip.created_at,
         "tip_id": tip.id,
-        "message": message,
-        "anonymous": anonymous,
-        "menu_item": menu_item_id,
-        "menu_label": menu_label,
-        "room": room_id,
+        "message": tip.message,
+        "anonymous": tip.anonymous,
+        "menu_item": tip.menu_item_id,
+        "menu_label": tip.menu_label,
+        "room": tip.room_id,
         "event_id": new_id(),
-        "topic": codes.TIP_SENT,
+        "topic": events.TIP_SENT.name,
         "payload": _tip_payload(tip, sender=sender, performer=performer),
     }
     for _attempt in range(2):
-        try:
-            result = fastpath.tip_insert(params)
-        except IntegrityError:
-            existing = LedgerTransfer.objects.filter(idempotency_key=key).first()
-            if existing is None:
-                raise
-            if existing.request_hash != digest:
-                raise IdempotencyConflict(extra={"idempotency_key": key.rsplit(":", 1)[-1]}) from None
-            return Tip.objects.get(transfer=existing)
+        result = fastpath.tip_insert(params)
         if result.performer_amount is not None:
             break
         if not (result.earnings_missing or result.platform_missing):
-            # Short — unless a concurrent retry with this key won the wallet row first: then it is a replay.
-            existing = LedgerTransfer.objects.filter(idempotency_key=key).first()
-            if existing is None:
-                raise errors.InsufficientBalance(extra={"needed": amount})
-            if existing.request_hash != digest:
-                raise IdempotencyConflict(extra={"idempotency_key": key.rsplit(":", 1)[-1]})
-            return Tip.objects.get(transfer=existing)
+            raise errors.InsufficientBalance(extra={"needed": tip.amount})
         ledger.accounts_for([(AccountKind.PERFORMER_EARNINGS, performer.pk), (AccountKind.PLATFORM_REVENUE, None)])
     else:  # pragma: no cover - the accounts were just created
-        raise errors.InsufficientBalance(extra={"needed": amount})
+        raise errors.InsufficientBalance(extra={"needed": tip.amount})
     tip.performer_amount = int(result.performer_amount)
-    tip.platform_amount = amount - tip.performer_amount
+    tip.platform_amount = tip.amount - tip.performer_amount
     tip._state.adding = False
     tip._state.db = "default"
     hot = set()
@@ -250,15 +238,18 @@ def _reversed_so_far(tip: Tip) -> tuple[int, int, int]:
 
 
 def tip_refund(*, actor: User, tip_id: str, reason: str, ip: str = "") -> Tip:
-    """Give the sender back what is left of a tip (staff correction). Idempotent: a tip is refunded once."""
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 200:
-        raise ValidationFailed(extra={"fields": {"reason": ["Give a reason of 1–200 characters."]}})
+    """Give the sender back what is left of a tip (staff correction). Idempotent: a tip is refunded once, and
+    asking again (whatever changed since) answers the tip, refunded."""
     tip = Tip.objects.select_related("transfer", "sender", "performer").filter(pk=tip_id).first()
     if tip is None:
         raise NotFound()
     key = f"tip_refund:{tip.pk}"
     request = {"tip": tip.pk}
+    if ledger.transfer_by_key(key) is not None:
+        return tip  # already refunded by an earlier call: look the key up first
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise ValidationFailed(extra={"fields": {"reason": ["Give a reason of 1–200 characters."]}})
 
     def write(digest: str) -> Tip:
         reversed_amount, reversed_p, reversed_f = _reversed_so_far(tip)
@@ -304,7 +295,7 @@ def tip_refund(*, actor: User, tip_id: str, reason: str, ip: str = "") -> Tip:
             actor=actor, action=codes.AUDIT_TIP_REFUNDED, target=tip, ip=ip, data={"amount": left, "reason": reason}
         )
         outbox_publish(
-            topic=codes.TIP_REFUNDED,
+            topic=events.TIP_REFUNDED,
             payload={"tip_id": tip.pk, "amount": left, "sender_id": tip.sender_id, "performer_id": tip.performer_id},
         )
         return tip
@@ -312,8 +303,6 @@ def tip_refund(*, actor: User, tip_id: str, reason: str, ip: str = "") -> Tip:
     def replay(existing: LedgerTransfer) -> Tip:
         return tip
 
-    if LedgerTransfer.objects.filter(idempotency_key=key).exists():
-        return tip  # already refunded by an earlier call
     try:
         with transaction.atomic():
             if LedgerTransfer.objects.filter(reverses=tip.transfer).exclude(idempotency_key=key).exists():

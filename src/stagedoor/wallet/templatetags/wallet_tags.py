@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from stagedoor.wallet.money import currency_exponent, minor_to_decimal_string
+from stagedoor.core.currency import currency_exponent, minor_to_decimal_string
 
 register = template.Library()
 

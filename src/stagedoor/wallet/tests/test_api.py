@@ -1,4 +1,4 @@
-"""The wallet and payments API: the permission grid, bad input over HTTP, and the pages."""
+"""The wallet API: the permission grid and bad input over HTTP."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from stagedoor.accounts.roles import Role
 from stagedoor.payments.models import Purchase
 from stagedoor.wallet import selectors, services
 from stagedoor.wallet.models import LedgerTransfer, Tip
-from stagedoor.wallet.tests.conftest import consent, fund_wallet
+from stagedoor.wallet.tests.conftest import fund_wallet
 
 pytestmark = pytest.mark.django_db
 
@@ -170,21 +170,3 @@ def test_package_admin_bad_input(make_user, api_client):
     )
     assert patched.json()["active"] is False
     assert client.get("/api/v1/wallet/packages").json() == []
-
-
-def test_pages(make_user, api_client):
-    viewer = consent(make_user("viewer"))
-    star = consent(make_user("performer", login="stage_star"))
-    fund_wallet(viewer, 300)
-    services.tip_send(sender=viewer, performer=star, amount=30, idempotency_key="page-tip-0001")
-    page = api_client(viewer).get("/wallet")
-    assert page.status_code == 200 and b'data-testid="wallet-balance">270<' in page.content
-    assert api_client(viewer).get("/earnings").status_code == 403
-    earnings = api_client(star).get("/earnings")
-    assert earnings.status_code == 200 and b'data-testid="earned-total">15<' in earnings.content
-    csv_page = api_client(star).get("/earnings.csv")
-    assert csv_page["Content-Type"].startswith("text/csv") and csv_page.content.count(b"\n") == 2
-    tip_page = api_client(viewer).get("/tip/stage_star")
-    assert tip_page.status_code == 200 and b"data-tip-panel" in tip_page.content
-    assert api_client(viewer).get("/tip/nobody").status_code == 404
-    assert api_client().get("/wallet").status_code == 302

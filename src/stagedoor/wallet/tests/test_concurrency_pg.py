@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from stagedoor.accounts.models import User
+from stagedoor.conftest import skip_or_fail
 from stagedoor.wallet import errors, ledger, selectors, services
 from stagedoor.wallet.models import AccountKind, LedgerAccount, LedgerEntry, Tip
 from stagedoor.wallet.tests.conftest import fund_wallet, ledger_problems
@@ -29,7 +30,7 @@ VIEWERS, PERFORMERS, TIPS, THREADS, FUNDS = 100, 5, 1000, 12, 30
 @pytest.fixture(autouse=True)
 def _postgres_only() -> None:
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: set STAGEDOOR_DATABASE_URL=postgres://…")
+        skip_or_fail("needs PostgreSQL: set STAGEDOOR_DATABASE_URL=postgres://…", need="postgres")
 
 
 def test_concurrent_tips_with_retries(settings: Any) -> None:

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from stagedoor.accounts.models import User
+from stagedoor.conftest import skip_or_fail
 from stagedoor.core.db.postgresql.base import wants_pattern_index
 from stagedoor.core.models import OutboxEvent
 from stagedoor.wallet.models import LedgerEntry, LedgerTransfer, Tip
@@ -24,7 +25,7 @@ def test_ids_keys_and_relations_to_ids_get_no_pattern_index() -> None:
 @pytest.mark.django_db
 def test_the_money_path_tables_carry_only_the_indexes_they_use() -> None:
     if connection.vendor != "postgresql":
-        pytest.skip("the index policy is PostgreSQL's (set STAGEDOOR_DATABASE_URL=postgres://…)")
+        skip_or_fail("the index policy is PostgreSQL's (set STAGEDOOR_DATABASE_URL=postgres://…)", need="postgres")
     tables = [m._meta.db_table for m in (LedgerTransfer, LedgerEntry, Tip, OutboxEvent)]
     with connection.cursor() as cursor:
         cursor.execute("SELECT tablename, indexname FROM pg_indexes WHERE tablename = ANY(%s)", [tables])

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from stagedoor.conftest import skip_or_fail
 from stagedoor.core.errors import IdempotencyConflict
 from stagedoor.wallet import errors, ledger, services
 from stagedoor.wallet.models import (
@@ -132,7 +133,7 @@ def test_every_tip_appends_no_update_to_the_performer_row(make_user, fund, setti
 @pytest.mark.django_db(transaction=True)
 def test_the_tip_statement_is_prepared_once_per_connection(make_user, fund):
     if connection.vendor != "postgresql":
-        pytest.skip("the one-statement tip is PostgreSQL's")
+        skip_or_fail("the one-statement tip is PostgreSQL's", need="postgres")
     performer = make_user("performer")
     viewer = make_user("viewer")
     fund(viewer, 100)

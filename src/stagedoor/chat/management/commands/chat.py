@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from stagedoor.chat import runtime
-from stagedoor.chat.service import run_standalone
+from stagedoor.chat.django_gateway import run_standalone
 
 
 class Command(BaseCommand):

@@ -28,4 +28,5 @@ def decimal_string_to_minor(text: str, exponent: int = 2) -> int:
     frac = frac.rstrip("0")
     if len(frac) > exponent:
         raise ValueError(f"too many decimals: {text!r}")
-    return int(whole) * 10**exponent + int(frac.ljust(exponent, "0") or "0")
+    scale: int = 10**exponent
+    return int(whole) * scale + int(frac.ljust(exponent, "0") or "0")

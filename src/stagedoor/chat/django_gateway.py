@@ -1,6 +1,6 @@
 """The gateway wired to Django: DB-backed sink, moderation recorder and room loader.
 
-* Embedded (``stagedoor run``): list ``stagedoor.chat.service.embedded_chat_gateway`` in
+* Embedded (``stagedoor run``): list ``stagedoor.chat.django_gateway.embedded_chat_gateway`` in
   ``settings.STAGEDOOR_EMBEDDED_SERVICES``; it runs in uvicorn's loop.
 * Standalone: ``stagedoor chat [--host H] [--port P]`` (management command).
 """

@@ -1,4 +1,4 @@
-"""Chat reacts to other apps' events (after their transaction commits, via the outbox)."""
+"""Chat's outbox handlers: it reacts to other apps' events after their transaction commits."""
 
 from __future__ import annotations
 
@@ -7,28 +7,28 @@ import time
 from stagedoor.chat import protocol
 from stagedoor.chat.runtime import publish_from_sync
 from stagedoor.core.models import OutboxEvent
-from stagedoor.core.outbox import consumer
+from stagedoor.core.outbox import outbox_handler
+from stagedoor.wallet.events import TIP_SENT, TipSent
 
 
-@consumer("tip.sent", name="chat.announce_tip")
-def announce_tip(event: OutboxEvent) -> None:
+@outbox_handler(TIP_SENT, name="chat.announce_tip")
+def announce_tip(event: OutboxEvent, payload: TipSent) -> None:
     """Show the tip in the room's chat for everyone at once, then the goal's new progress."""
     from stagedoor.rooms.models import Room
     from stagedoor.wallet.selectors import active_goal
 
-    payload = event.payload
     room = Room.objects.filter(performer_id=payload["performer_id"]).only("slug").first()
     if room is None:
         return
-    anonymous = bool(payload.get("anonymous"))
+    anonymous = payload["anonymous"]
     user = protocol.user_ref(
         None if anonymous else payload["sender_id"], "Anonymous" if anonymous else payload["sender_name"], "viewer"
     )
     now_ms = int(time.time() * 1000)
-    note = payload.get("menu_label") or payload.get("message") or ""
+    note = payload["menu_label"] or payload["message"] or ""
     publish_from_sync(
         room.slug,
-        protocol.tip_event(tip_id=payload["tip_id"], user=user, amount=int(payload["amount"]), ts=now_ms, note=note),
+        protocol.tip_event(tip_id=payload["tip_id"], user=user, amount=payload["amount"], ts=now_ms, note=note),
     )
     goal = active_goal(payload["performer_id"])
     if goal is not None:
