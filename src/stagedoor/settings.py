@@ -68,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "stagedoor.web.context.site",
+                "stagedoor.web.context.console_nav",
             ],
         },
     }

@@ -23,3 +23,8 @@ urlpatterns = [
     path("", include("stagedoor.payments.urls")),
     path("", include("stagedoor.web.urls")),
 ]
+
+# Error pages in the site's design, each with a way back (500 renders without touching the database).
+handler403 = "stagedoor.web.views.permission_denied"
+handler404 = "stagedoor.web.views.page_not_found"
+handler500 = "stagedoor.web.views.server_error"

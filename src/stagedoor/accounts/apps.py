@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "stagedoor.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from stagedoor.accounts import console  # noqa: F401  (staff console sections)

@@ -12,7 +12,7 @@ class InvalidCredentials(ApplicationError):
 class AccountLocked(ApplicationError):
     code = "auth.locked"
     status = 423
-    default_message = "Too many failed attempts; this account is locked for a while."
+    default_message = "Too many failed attempts; this account is locked. Try again later."
 
 
 class LoginThrottled(RateLimited):

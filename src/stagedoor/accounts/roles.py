@@ -41,6 +41,7 @@ class Perm:
     PROMO_GRANT = "wallet.promo_grant"
     STREAM_MANAGE = "streaming.stream_manage"
     STREAMS_READ_ANY = "streaming.streams_read_any"
+    PURCHASES_READ_ANY = "payments.purchases_read_any"  # any user's purchases: support answers "I paid but…"
     CHAT_MODERATE_ANY = "chat.moderate_any"  # moderate every room's chat and appoint its chat hosts
 
 
@@ -52,8 +53,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.CHAT_HOST: frozenset({Perm.PERFORMER_APPLY, Perm.TOKENS_BUY, Perm.TIP_SEND}),
     Role.MODERATOR: frozenset({Perm.USERS_READ, Perm.STREAMS_READ_ANY, Perm.CHAT_MODERATE_ANY}),
-    Role.SUPPORT_L1: frozenset({Perm.USERS_READ}),
-    Role.SUPPORT_L2: frozenset({Perm.USERS_READ, Perm.USERS_UNLOCK, Perm.WALLET_READ_ANY}),
+    # Support sees purchases and streams on air (read-only) to answer "I paid but…" and "the stream stutters".
+    Role.SUPPORT_L1: frozenset({Perm.USERS_READ, Perm.PURCHASES_READ_ANY, Perm.STREAMS_READ_ANY}),
+    Role.SUPPORT_L2: frozenset(
+        {Perm.USERS_READ, Perm.USERS_UNLOCK, Perm.WALLET_READ_ANY, Perm.PURCHASES_READ_ANY, Perm.STREAMS_READ_ANY}
+    ),
     Role.FINANCE: frozenset(
         {
             Perm.USERS_READ,
@@ -62,6 +66,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Perm.PACKAGES_MANAGE,
             Perm.MONEY_REFUND,
             Perm.PROMO_GRANT,
+            Perm.PURCHASES_READ_ANY,
         }
     ),
     Role.COMPLIANCE: frozenset({Perm.USERS_READ, Perm.PERFORMER_REVIEW, Perm.AUDIT_READ, Perm.STREAMS_READ_ANY}),
@@ -69,7 +74,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {Perm.USERS_READ, Perm.USERS_UNLOCK, Perm.USERS_SET_ROLE, Perm.PERFORMER_REVIEW, Perm.AUDIT_READ}
         | {Perm.TOKENS_BUY, Perm.TIP_SEND, Perm.TIP_PANEL_MANAGE, Perm.EARNINGS_READ, Perm.WALLET_READ_ANY}
         | {Perm.LEDGER_READ, Perm.PACKAGES_MANAGE, Perm.MONEY_REFUND, Perm.PROMO_GRANT}
-        | {Perm.STREAMS_READ_ANY, Perm.CHAT_MODERATE_ANY}
+        | {Perm.STREAMS_READ_ANY, Perm.CHAT_MODERATE_ANY, Perm.PURCHASES_READ_ANY}
     ),
 }
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
 
 from stagedoor.accounts import errors
 from stagedoor.accounts.models import ApiToken, EntryConsent, PerformerApplication, User
@@ -58,3 +60,38 @@ def has_current_consent(*, user: User | None, session_key: str | None, terms_ver
     if user is not None and user.is_authenticated and qs.filter(user=user).exists():
         return True
     return bool(session_key) and qs.filter(session_key=session_key).exists()
+
+
+# --- staff console ---------------------------------------------------------------------------
+
+
+def user_lookup(query: str, *, limit: int = 50) -> list[User]:
+    """Staff search: an exact id, login or e-mail first, then logins, e-mails and display names containing
+    the text."""
+    text = (query or "").strip()[:254]
+    if not text:
+        return []
+    exact = list(User.objects.filter(Q(pk=text) | Q(login=text.lower()) | Q(email__iexact=text)).order_by("login"))
+    contains = Q(login__icontains=text.lower()) | Q(email__icontains=text) | Q(display_name__icontains=text)
+    more = User.objects.filter(contains).exclude(pk__in=[u.pk for u in exact]).order_by("login")
+    return exact + list(more[: max(0, limit - len(exact))])
+
+
+def locked_users_count(*, now: datetime) -> int:
+    return User.objects.filter(locked_until__gt=now).count()
+
+
+def performer_application_ids_of(user: User) -> list[str]:
+    return list(PerformerApplication.objects.filter(user=user).values_list("pk", flat=True))
+
+
+def performer_application_count(*, status: str = "pending") -> int:
+    return PerformerApplication.objects.filter(status=status).count()
+
+
+def user_by_login_or_id(text: str) -> User | None:
+    """One person named by their login or id (staff forms)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    return User.objects.filter(Q(pk=text) | Q(login=text.lower())).first()

@@ -46,6 +46,39 @@ async def load_room_state(slug: str) -> RoomState:
     return await sync_to_async(load)()
 
 
+async def load_history(slug: str) -> tuple[list[bytes], int]:
+    """A room's last stored visible messages (oldest first, as timeline tails) and its highest stored seq: what
+    an in-process gateway starts a room from after a restart (Redis keeps the timeline itself)."""
+
+    def load() -> tuple[list[bytes], int]:
+        from django.db.models import Max
+
+        from stagedoor.chat import codes as C
+        from stagedoor.chat import protocol
+        from stagedoor.chat.models import ChatMessage
+        from stagedoor.chat.selectors import chat_recent_messages
+        from stagedoor.rooms.models import Room
+
+        room = Room.objects.filter(slug=slug).first()
+        if room is None:
+            return [], 0
+        stored = ChatMessage.objects.filter(room=room).aggregate(m=Max("seq"))["m"] or 0
+        tails = [
+            protocol.encode_tail(
+                protocol.message_event(
+                    message_id=m.pk,
+                    user=protocol.user_ref(m.user_id, m.login, m.role),
+                    text=m.text,
+                    ts=int(m.created_at.timestamp() * 1000),
+                )
+            )
+            for m in chat_recent_messages(room, limit=C.HISTORY_LENGTH)
+        ]
+        return tails, int(stored)
+
+    return await sync_to_async(load)()
+
+
 async def write_batch(records: list[ChatRecord], deletions: list[DeletionRecord]) -> None:
     from stagedoor.chat.services import chat_messages_write
 
@@ -66,6 +99,7 @@ def build_gateway() -> ChatGateway:
         recorder=DjangoRecorder(),
         room_loader=load_room_state,
         pipeline=MessagePipeline(config.pipeline),
+        history_loader=load_history,
     )
 
 

@@ -79,6 +79,20 @@ class InProcessChatBus:
     async def subscribe(self, room: str, handler: FrameHandler) -> Callable[[], Awaitable[None]]:
         return await self.fanout.subscribe(room_channel(room), handler)
 
+    def seed(self, room: str, tails: list[bytes], *, after_seq: int) -> bool:
+        """Start a room this process has no timeline for from stored history: `tails` (oldest first) take the
+        numbers after `after_seq` (the highest stored), so messages stored before a restart keep their numbers and
+        new ones never reuse them. Nothing is fanned out. False (and no change) if the room already has events."""
+        if self._seq.get(room, 0):
+            return False
+        ring = self._rings[room] = deque(maxlen=self._ring)
+        seq = max(0, after_seq)
+        for tail in tails:
+            seq += 1
+            ring.append((seq, frame_with_seq(seq, tail)))
+        self._seq[room] = seq
+        return True
+
     async def recent(self, room: str, after_seq: int = 0) -> tuple[list[bytes], int]:
         ring = self._rings.get(room, ())
         return [f for s, f in ring if s > after_seq], self._seq.get(room, 0)

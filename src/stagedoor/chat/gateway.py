@@ -47,6 +47,8 @@ from stagedoor.core.ids import new_id
 log = logging.getLogger(__name__)
 
 RoomLoader = Callable[[str], Awaitable[RoomState]]
+# A room's stored history: event tails (protocol.encode_tail), oldest first, and the highest stored seq.
+HistoryLoader = Callable[[str], Awaitable[tuple[list[bytes], int]]]
 _SUBPROTOCOL = Subprotocol(C.SUBPROTOCOL)
 
 
@@ -114,8 +116,10 @@ class ChatGateway:
         recorder: ActionRecorder | None = None,
         room_loader: RoomLoader | None = None,
         pipeline: MessagePipeline | None = None,
+        history_loader: HistoryLoader | None = None,
     ) -> None:
         self.config = config
+        self.history_loader = history_loader
         self.bus: ChatBus = bus if bus is not None else InProcessChatBus()
         self.sink: MessageSink = sink if sink is not None else InMemorySink()
         self.recorder: ActionRecorder = recorder if recorder is not None else NullRecorder()
@@ -155,6 +159,11 @@ class ChatGateway:
             self.hubs[room] = hub
             self._unsubscribe[room] = await self.bus.subscribe(room, hub.deliver)
             frames, counter = await self.bus.recent(room)
+            if counter == 0 and self.history_loader is not None and isinstance(self.bus, InProcessChatBus):
+                # a process that has just started: the room's stored history, and numbering after it
+                tails, stored_seq = await self.history_loader(room)
+                if self.bus.seed(room, tails, after_seq=stored_seq):
+                    frames, counter = await self.bus.recent(room)
             hub.load(frames, last_seq=counter)
             M.ROOMS.set(len(self.hubs))
             fut.set_result(hub)

@@ -256,8 +256,11 @@ def tip_event(*, tip_id: str, user: Mapping[str, Any], amount: int, ts: int, not
     return {"type": C.EV_TIP, "id": tip_id, "ts": ts, "user": dict(user), "amount": amount, "note": note}
 
 
-def goal_event(*, goal_id: str, title: str, target: int, progress: int, ts: int) -> dict[str, Any]:
-    return {
+def goal_event(
+    *, goal_id: str, title: str, target: int, progress: int, ts: int, next_goal: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A goal's progress. A reached goal also names the goal that starts after it (`next`, or null)."""
+    ev: dict[str, Any] = {
         "type": C.EV_GOAL,
         "id": goal_id,
         "ts": ts,
@@ -266,6 +269,11 @@ def goal_event(*, goal_id: str, title: str, target: int, progress: int, ts: int)
         "progress": progress,
         "reached": progress >= target,
     }
+    if ev["reached"]:
+        ev["next"] = (
+            {"id": next_goal["id"], "title": next_goal["title"], "target": next_goal["target"]} if next_goal else None
+        )
+    return ev
 
 
 def message_deleted_event(*, message_id: str, by: Mapping[str, Any], ts: int) -> dict[str, Any]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from stagedoor.core.metrics import AUDIT_ENTRIES
@@ -134,3 +134,55 @@ def audit_verify(*, batch: int = 2000) -> Iterator[AuditProblem | int]:
 
 def audit_entries(*, after_seq: int = 0, limit: int = 100) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(seq__gt=after_seq).order_by("seq")[:limit])
+
+
+# --- reads for the staff console -------------------------------------------------------------
+
+
+def audit_log(*, action: str = "", actor: str = "", before_seq: int | None = None, limit: int = 50) -> list[AuditEntry]:
+    """Newest first. `action`: an action or its prefix ("auth." for every login event); `actor`: a login
+    (the label recorded) or a user id."""
+    qs = AuditEntry.objects.all()
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if actor:
+        qs = qs.filter(Q(actor_label=actor) | Q(actor_id=actor))
+    if before_seq is not None:
+        qs = qs.filter(seq__lt=before_seq)
+    return list(qs.order_by("-seq")[: max(1, min(limit, 500))])
+
+
+def audit_trail(subject_id: str, *, related_ids: Iterable[str] = (), limit: int = 30) -> list[AuditEntry]:
+    """What a user did and what was done to them (their logins, lock-outs, staff actions on them or on the
+    records in `related_ids`, e.g. their performer applications), newest first."""
+    qs = AuditEntry.objects.filter(Q(actor_id=subject_id) | Q(target_id__in=[subject_id, *related_ids]))
+    return list(qs.order_by("-seq")[: max(1, min(limit, 500))])
+
+
+def audit_actions() -> list[str]:
+    """Every action recorded so far, for the console's filter."""
+    return sorted(AuditEntry.objects.order_by().values_list("action", flat=True).distinct())
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    checked: int
+    problems: list[AuditProblem]  # the first `max_problems` found
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def audit_verify_report(*, max_problems: int = 100) -> AuditReport:
+    """`audit verify`'s result in one value: rows checked and the problems found (the chain is read to the
+    end; only the first `max_problems` are kept)."""
+    checked = 0
+    problems: list[AuditProblem] = []
+    for item in audit_verify():
+        if isinstance(item, AuditProblem):
+            if len(problems) < max_problems:
+                problems.append(item)
+        else:
+            checked = item
+    return AuditReport(checked=checked, problems=problems)

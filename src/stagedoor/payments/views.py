@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stagedoor.accounts.roles import Perm, role_has
@@ -15,6 +18,7 @@ from stagedoor.core.currency import currency_exponent, minor_to_decimal_string
 from stagedoor.core.errors import ApplicationError
 from stagedoor.core.ids import new_id
 from stagedoor.payments import conf, selectors, services
+from stagedoor.payments.models import Purchase
 from stagedoor.wallet import selectors as wallet_selectors
 
 
@@ -45,6 +49,37 @@ def sandbox_checkout(request: HttpRequest, purchase_id: str) -> HttpResponse:
     return render(request, "payments/sandbox_checkout.html", {"purchase": purchase, "price": price})
 
 
+# A pending purchase's status box polls this long; after that it offers the checkout again and stops.
+STATUS_POLL_FOR = timedelta(minutes=30)
+
+
+def _status_context(purchase: Purchase | None) -> dict[str, object]:
+    pending = purchase is not None and purchase.status == Purchase.Status.CREATED
+    return {
+        "highlighted": purchase,
+        "polling": pending and purchase is not None and timezone.now() - purchase.created_at < STATUS_POLL_FOR,
+    }
+
+
+@login_required
+def wallet_purchase_status(request: HttpRequest, purchase_id: str) -> HttpResponse:
+    """The wallet page's purchase status box (htmx polls it every 2 s while the purchase is pending); once the
+    purchase is final it also refreshes the balance, the purchase's row and the history out of band, and stops
+    polling."""
+    try:
+        purchase = selectors.access_purchase(request.user, purchase_id)
+    except ApplicationError as exc:
+        return render(request, "web/message.html", {"title": "Not found", "message": exc.message}, status=404)
+    final = purchase.status != Purchase.Status.CREATED
+    context = {
+        **_status_context(purchase),
+        "out_of_band": final,
+        "balance": wallet_selectors.wallet_balance(request.user) if final else None,
+        "history": wallet_selectors.wallet_history(request.user, limit=50) if final else [],
+    }
+    return render(request, "payments/_purchase_status.html", context)
+
+
 @login_required
 def wallet(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -63,7 +98,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
         "history": wallet_selectors.wallet_history(user, limit=50),
         "can_buy": role_has(user.role, Perm.TOKENS_BUY),  # type: ignore[union-attr]
         "buy_key": new_id(),
-        "highlighted": highlighted,
+        **_status_context(highlighted),
         "cancelled": request.GET.get("cancelled") == "1",
     }
     return render(request, "payments/wallet.html", context)

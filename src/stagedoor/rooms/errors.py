@@ -20,3 +20,8 @@ class InvalidRegion(ApplicationError):
     code = "room.invalid_region"
     status = 422
     default_message = "Use ISO 3166 codes such as DE or US-TX."
+
+
+class ShowNotFound(NotFound):
+    code = "room.show_not_found"
+    default_message = "That show is not on your schedule."

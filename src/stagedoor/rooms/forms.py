@@ -1,5 +1,14 @@
 from django import forms
 
+SHOW_LENGTHS = [
+    (30, "30 minutes"),
+    (60, "1 hour"),
+    (90, "1½ hours"),
+    (120, "2 hours"),
+    (180, "3 hours"),
+    (240, "4 hours"),
+]
+
 
 class RoomSettingsForm(forms.Form):
     title = forms.CharField(max_length=120, required=False)
@@ -11,3 +20,15 @@ class RoomSettingsForm(forms.Form):
         label="Blocked countries and regions",
         help_text="ISO codes separated by spaces, e.g. DE US-TX. Viewers there neither find nor watch your room.",
     )
+
+
+class ScheduleShowForm(forms.Form):
+    """One upcoming show. The time is UTC (the site's time zone), as the schedule shows it."""
+
+    starts_at = forms.DateTimeField(
+        label="Starts (UTC)",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    duration_minutes = forms.TypedChoiceField(label="Length", choices=SHOW_LENGTHS, coerce=int, initial=60)
+    title = forms.CharField(label="What's on (optional)", max_length=120, required=False)

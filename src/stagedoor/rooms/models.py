@@ -53,3 +53,27 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} follows {self.room_id}"
+
+
+class ScheduledShow(models.Model):
+    """A show the performer announces: "Next show: Fri 21 Mar, 20:00 UTC" on the room page and the directory."""
+
+    id = IdField(primary_key=True)
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="scheduled_shows")
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    title = models.CharField(max_length=120, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["room", "starts_at"], name="show_room_starts_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["room", "starts_at"], name="show_once_per_start"),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=15, duration_minutes__lte=720), name="show_duration_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room_id} at {self.starts_at:%Y-%m-%d %H:%M}"

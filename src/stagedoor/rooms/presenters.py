@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
 from stagedoor.rooms.models import Room
+from stagedoor.rooms.selectors import next_show
+
+
+def _next_show_at(room: Room) -> datetime | None:
+    """When an offline room is on next: the directory annotates it (`next_show_at`), else one query."""
+    if room.is_live:
+        return None
+    if hasattr(room, "next_show_at"):
+        return cast(datetime | None, room.next_show_at)
+    show = next_show(room)
+    return show.starts_at if show else None
 
 
 def room_card(room: Room) -> dict[str, Any]:
@@ -24,4 +36,5 @@ def room_card(room: Room) -> dict[str, Any]:
         "thumbnail_url": f"/thumbs/{room.slug}.jpg" if room.thumbnail_path and room.is_live else None,
         "url": room.url,
         "blocked_regions": list(room.blocked_regions),
+        "next_show_at": _next_show_at(room),  # offline rooms only: "Next show: …"
     }

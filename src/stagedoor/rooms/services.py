@@ -1,8 +1,11 @@
-"""Every write to rooms: creation, settings, live status, region blocks, follows."""
+"""Every write to rooms: creation, settings, live status, region blocks, follows, the show schedule."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,7 +16,7 @@ from stagedoor.core.audit import audit_record
 from stagedoor.core.errors import ValidationFailed
 from stagedoor.core.outbox import outbox_publish
 from stagedoor.rooms import errors, events
-from stagedoor.rooms.models import Follow, Room
+from stagedoor.rooms.models import Follow, Room, ScheduledShow
 
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
 REGION_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
@@ -139,3 +142,95 @@ def room_follow(*, user: User, room: Room) -> bool:
 def room_unfollow(*, user: User, room: Room) -> bool:
     deleted, _ = Follow.objects.filter(user=user, room=room).delete()
     return deleted > 0
+
+
+# --- the show schedule ------------------------------------------------------------------
+
+MAX_UPCOMING_SHOWS = 30
+SCHEDULE_HORIZON = timedelta(days=366)
+SHOW_MINUTES = (15, 720)
+
+
+@dataclass(frozen=True)
+class ShowPlan:
+    starts_at: datetime
+    duration_minutes: int = 60
+    title: str = ""
+
+
+def _fail(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(extra={"fields": {field: [message]}})
+
+
+def _clean_show(plan: ShowPlan, *, now: datetime) -> ShowPlan:
+    if not isinstance(plan.starts_at, datetime) or timezone.is_naive(plan.starts_at):
+        raise _fail("starts_at", "Give a date and time.")
+    starts_at = plan.starts_at.replace(second=0, microsecond=0)
+    if starts_at <= now:
+        raise _fail("starts_at", "Pick a time in the future.")
+    if starts_at > now + SCHEDULE_HORIZON:
+        raise _fail("starts_at", "Schedule at most a year ahead.")
+    duration: Any = plan.duration_minutes
+    lo, hi = SHOW_MINUTES
+    if isinstance(duration, bool) or not isinstance(duration, int) or not lo <= duration <= hi:
+        raise _fail("duration_minutes", f"Use {lo} to {hi} minutes.")
+    title = (plan.title or "").strip() if isinstance(plan.title, str) else ""
+    if len(title) > 120:
+        raise _fail("title", "Use at most 120 characters.")
+    return ShowPlan(starts_at=starts_at, duration_minutes=duration, title=title)
+
+
+def _show_data(show: ScheduledShow) -> dict[str, Any]:
+    return {"starts_at": show.starts_at.isoformat(), "duration_minutes": show.duration_minutes, "title": show.title}
+
+
+def room_schedule_add(*, room: Room, actor: User, plan: ShowPlan, ip: str = "") -> ScheduledShow:
+    """Announce one upcoming show. Audited. At most MAX_UPCOMING_SHOWS ahead; one show per start time."""
+    now = timezone.now()
+    plan = _clean_show(plan, now=now)
+    with transaction.atomic():
+        Room.objects.select_for_update().filter(pk=room.pk).first()  # one schedule change of a room at a time
+        upcoming = ScheduledShow.objects.filter(room=room, starts_at__gte=now)
+        if upcoming.count() >= MAX_UPCOMING_SHOWS:
+            raise _fail("starts_at", f"At most {MAX_UPCOMING_SHOWS} upcoming shows.")
+        if ScheduledShow.objects.filter(room=room, starts_at=plan.starts_at).exists():
+            raise _fail("starts_at", "A show already starts then.")
+        show = ScheduledShow.objects.create(
+            room=room, starts_at=plan.starts_at, duration_minutes=plan.duration_minutes, title=plan.title
+        )
+        audit_record(actor=actor, action="room.show_scheduled", target=room, ip=ip, data=_show_data(show))
+    return show
+
+
+def room_schedule_remove(*, room: Room, actor: User, show_id: str, ip: str = "") -> None:
+    """Take a show off the schedule. Audited."""
+    with transaction.atomic():
+        show = ScheduledShow.objects.select_for_update().filter(pk=show_id, room=room).first()
+        if show is None:
+            raise errors.ShowNotFound()
+        data = _show_data(show)
+        show.delete()
+        audit_record(actor=actor, action="room.show_unscheduled", target=room, ip=ip, data=data)
+
+
+def room_schedule_set(*, room: Room, actor: User | str, plans: list[ShowPlan], ip: str = "") -> list[ScheduledShow]:
+    """Replace every upcoming show with `plans` (all valid, or nothing changes). Past shows stay. Audited."""
+    now = timezone.now()
+    cleaned = sorted((_clean_show(p, now=now) for p in plans), key=lambda p: p.starts_at)
+    if len(cleaned) > MAX_UPCOMING_SHOWS:
+        raise _fail("starts_at", f"At most {MAX_UPCOMING_SHOWS} upcoming shows.")
+    if len({p.starts_at for p in cleaned}) != len(cleaned):
+        raise _fail("starts_at", "Two shows start at the same time.")
+    with transaction.atomic():
+        Room.objects.select_for_update().filter(pk=room.pk).first()
+        ScheduledShow.objects.filter(room=room, starts_at__gte=now).delete()
+        shows = [
+            ScheduledShow.objects.create(
+                room=room, starts_at=p.starts_at, duration_minutes=p.duration_minutes, title=p.title
+            )
+            for p in cleaned
+        ]
+        audit_record(
+            actor=actor, action="room.schedule_set", target=room, ip=ip, data={"shows": [_show_data(s) for s in shows]}
+        )
+    return shows

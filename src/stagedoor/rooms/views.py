@@ -1,4 +1,4 @@
-"""Room pages: the room itself and the performer's studio."""
+"""Room pages: the room itself and the performer's studio (room settings, the show schedule)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Role
@@ -16,7 +16,8 @@ from stagedoor.core.errors import ApplicationError
 from stagedoor.core.geo import location_for_request
 from stagedoor.core.middleware import client_ip
 from stagedoor.rooms import errors, selectors, services
-from stagedoor.rooms.forms import RoomSettingsForm
+from stagedoor.rooms.forms import RoomSettingsForm, ScheduleShowForm
+from stagedoor.rooms.models import Room
 from stagedoor.rooms.presenters import room_card
 
 
@@ -27,7 +28,8 @@ def room_page(request: HttpRequest, slug: str) -> HttpResponse:
     except errors.RoomRegionBlocked as exc:
         return render(request, "web/message.html", {"title": "Not available here", "message": exc.message}, status=451)
     except errors.RoomNotFound as exc:
-        return render(request, "web/message.html", {"title": "No such room", "message": exc.message}, status=404)
+        # the site's 404 page: a way back to the directory (and to the page the visitor came from)
+        return render(request, "404.html", {"title": "No such room", "message": exc.message}, status=404)
     context = {
         "room": room,
         "card": room_card(room),
@@ -75,4 +77,80 @@ def studio(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Room settings saved.")
             return HttpResponseRedirect("/studio")
     status = 400 if request.method == "POST" else 200
-    return render(request, "rooms/studio.html", {"room": room, "form": form}, status=status)
+    context = {"room": room, "form": form, **_schedule_context(room)}
+    return render(request, "rooms/studio.html", context, status=status)
+
+
+# --- the studio's show schedule -----------------------------------------------------------
+
+SCHEDULE_PREFIX = "show"
+
+
+def _schedule_context(room: Room, form: ScheduleShowForm | None = None) -> dict[str, object]:
+    return {
+        "schedule_form": form or ScheduleShowForm(prefix=SCHEDULE_PREFIX),
+        "shows": selectors.upcoming_shows(room),
+    }
+
+
+def _schedule_reply(
+    request: HttpRequest, room: Room, *, notice: str = "", error: str = "", form: ScheduleShowForm | None = None
+) -> HttpResponse:
+    """htmx: the schedule card again (a refusal shown in it, status 200 so htmx swaps it). Else back to the studio."""
+    if request.headers.get("HX-Request") == "true":
+        context = {"room": room, "schedule_notice": notice, "schedule_error": error, **_schedule_context(room, form)}
+        return render(request, "rooms/_studio_schedule.html", context)
+    if error:
+        messages.error(request, error)
+    elif notice:
+        messages.success(request, notice)
+    return HttpResponseRedirect("/studio#studio-schedule")
+
+
+def _performer_room(request: HttpRequest) -> Room | None:
+    user = cast(User, request.user)
+    return services.room_for_performer(performer=user) if user.role == Role.PERFORMER else None
+
+
+def _not_a_performer(request: HttpRequest) -> HttpResponse:
+    message = "The studio is for performers. Apply on your account page."
+    return render(request, "web/message.html", {"title": "Studio", "message": message}, status=403)
+
+
+def _refusal_text(exc: ApplicationError) -> str:
+    fields = (exc.extra or {}).get("fields") or {}
+    return " ".join(" ".join(msgs) for msgs in fields.values()) or exc.message
+
+
+@login_required
+@require_POST
+def studio_schedule_add(request: HttpRequest) -> HttpResponse:
+    room = _performer_room(request)
+    if room is None:
+        return _not_a_performer(request)
+    form = ScheduleShowForm(request.POST, prefix=SCHEDULE_PREFIX)
+    if not form.is_valid():
+        return _schedule_reply(request, room, error="Check the show's time and length.", form=form)
+    plan = services.ShowPlan(
+        starts_at=form.cleaned_data["starts_at"],
+        duration_minutes=form.cleaned_data["duration_minutes"],
+        title=form.cleaned_data["title"],
+    )
+    try:
+        show = services.room_schedule_add(room=room, actor=cast(User, request.user), plan=plan, ip=client_ip(request))
+    except ApplicationError as exc:
+        return _schedule_reply(request, room, error=_refusal_text(exc), form=form)
+    return _schedule_reply(request, room, notice=f"Show on {show.starts_at:%a %d %b, %H:%M} UTC added.")
+
+
+@login_required
+@require_POST
+def studio_schedule_remove(request: HttpRequest, show_id: str) -> HttpResponse:
+    room = _performer_room(request)
+    if room is None:
+        return _not_a_performer(request)
+    try:
+        services.room_schedule_remove(room=room, actor=cast(User, request.user), show_id=show_id, ip=client_ip(request))
+    except ApplicationError as exc:
+        return _schedule_reply(request, room, error=_refusal_text(exc))
+    return _schedule_reply(request, room, notice="Show removed from the schedule.")

@@ -5,3 +5,6 @@ class StreamingConfig(AppConfig):
     name = "stagedoor.streaming"
     label = "streaming"
     verbose_name = "Streaming"
+
+    def ready(self) -> None:
+        from stagedoor.streaming import console  # noqa: F401  (staff console section)

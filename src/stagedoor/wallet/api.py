@@ -16,7 +16,6 @@ from stagedoor.accounts.selectors import require_perm
 from stagedoor.core.errors import NotAuthenticated
 from stagedoor.core.middleware import client_ip
 from stagedoor.wallet import schemas, selectors, services
-from stagedoor.wallet.errors import InvalidIdempotencyKey
 
 router = Router(tags=["wallet"])
 
@@ -26,13 +25,6 @@ def _me(request: HttpRequest) -> User:
     if user is None:
         raise NotAuthenticated()
     return user  # type: ignore[no-any-return]
-
-
-def _key(body_key: str | None, header_key: str | None) -> str:
-    key = body_key or header_key
-    if not key:
-        raise InvalidIdempotencyKey("Send an idempotency key (body `idempotency_key` or header `Idempotency-Key`).")
-    return key
 
 
 def _earnings_out(performer: Any) -> dict[str, Any]:
@@ -73,29 +65,41 @@ def my_wallet(request: HttpRequest) -> dict[str, Any]:
     return {"balance": selectors.wallet_balance(me), "purchases_locked": me.purchases_locked}
 
 
-@router.get("/me/wallet/history", response=list[schemas.HistoryOut], auth=AUTH)
+@router.get("/me/wallet/history", response=schemas.HistoryPageOut, auth=AUTH)
 def my_history(request: HttpRequest, limit: int = 50, before_id: int | None = None) -> object:
-    return selectors.wallet_history(_me(request), limit=limit, before_id=before_id)
+    """Newest first. `limit` 1–200 (outside: 422 `pagination.invalid_limit`); the next page is
+    `before_id=<next_before_id>`, null on the last page."""
+    return selectors.wallet_history_page(_me(request), limit=limit, before_id=before_id)
 
 
 @router.post("/tips", response={201: schemas.TipOut}, auth=requires(Perm.TIP_SEND))
 def tip_send(
     request: HttpRequest,
     payload: schemas.TipIn,
-    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
+    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),  # type: ignore[type-arg]
 ) -> tuple[int, object]:
+    """Send a tip. A retry with the same key answers the same tip (201) whatever changed since; the same key
+    for a different request is 409 `idempotency.key_reused`."""
     sender = require_perm(_me(request), Perm.TIP_SEND)
+    key = services.client_key_from(body=payload.idempotency_key, header=idempotency_key)
     tip = services.tip_send(
         sender=sender,
-        performer=selectors.performer_by_id(payload.performer_id),
+        performer=selectors.tip_recipient(payload.performer_id),  # its role is checked after the key
         amount=payload.amount,
         message=payload.message,
         anonymous=payload.anonymous,
         menu_item_id=payload.menu_item_id,
         room_id=payload.room_id,
-        idempotency_key=_key(payload.idempotency_key, idempotency_key),
+        idempotency_key=key,
     )
     return 201, tip
+
+
+@router.get("/tips/by-key/{idempotency_key}", response=schemas.TipOut, auth=AUTH)
+def tip_by_key(request: HttpRequest, idempotency_key: str) -> object:
+    """The outcome of `POST /tips` with this key, for a client that lost the answer: your tip, or 404
+    `wallet.tip_not_found` (no tokens moved under this key: sending it again is safe)."""
+    return selectors.tip_of_sender_by_key(_me(request), services.check_client_key(idempotency_key))
 
 
 # --- performers ----------------------------------------------------------------------------
@@ -257,7 +261,11 @@ def staff_tip_refund(request: HttpRequest, tip_id: str, payload: schemas.ReasonI
 @router.post(
     "/staff/wallet/promotions", response={201: schemas.TransferOut}, auth=requires(Perm.PROMO_GRANT), tags=["staff"]
 )
-def staff_promotion(request: HttpRequest, payload: schemas.PromotionIn) -> tuple[int, object]:
+def staff_promotion(
+    request: HttpRequest,
+    payload: schemas.PromotionIn,
+    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),  # type: ignore[type-arg]
+) -> tuple[int, object]:
     actor = require_perm(_me(request), Perm.PROMO_GRANT)
     user = selectors.access_user_wallet(actor, payload.user_id, perm=Perm.PROMO_GRANT)
     transfer = services.promotion_grant(
@@ -265,7 +273,7 @@ def staff_promotion(request: HttpRequest, payload: schemas.PromotionIn) -> tuple
         user=user,
         tokens=payload.tokens,
         reason=payload.reason,
-        idempotency_key=payload.idempotency_key,
+        idempotency_key=services.client_key_from(body=payload.idempotency_key, header=idempotency_key),
         ip=client_ip(request),
     )
     return 201, transfer

@@ -8,4 +8,4 @@ class WalletConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the wallet's jobs and outbox handlers.
-        from stagedoor.wallet import handlers, tasks  # noqa: F401
+        from stagedoor.wallet import console, handlers, tasks  # noqa: F401  (and the staff console sections)

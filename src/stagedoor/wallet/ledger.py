@@ -181,6 +181,7 @@ def idempotent[T](
     replay: Callable[[LedgerTransfer], T],
     same_request: Callable[[LedgerTransfer, str], bool] | None = None,
     atomic: bool = True,
+    lookup_first: bool = True,
 ) -> tuple[T, bool]:
     """The idempotency rule of every money-moving call, in one place. Returns (result, written).
 
@@ -193,7 +194,10 @@ def idempotent[T](
     3. A concurrent call with this key that wins between 1 and 2 makes our write fail (the unique key, or a
        refusal such as a wallet it already emptied): we answer like step 1.
 
-    `atomic=False` for a write that is one statement of its own (the PostgreSQL tip).
+    `atomic=False` for a write that is one statement of its own (the PostgreSQL tip). `lookup_first=False`
+    for a write whose single statement IS the lookup (the PostgreSQL tip: its unique key aborts it whole):
+    the hot path keeps its one round trip, and the rule still holds, because whatever stops the write — a
+    check refusing, a short wallet, the taken key — is answered from the key (step 3) before any refusal.
     """
     digest = request_hash(request)
 
@@ -203,9 +207,10 @@ def idempotent[T](
             raise IdempotencyConflict(extra={"idempotency_key": key.rsplit(":", 1)[-1]})
         return replay(existing)
 
-    existing = transfer_by_key(key)
-    if existing is not None:
-        return answer(existing), False
+    if lookup_first:
+        existing = transfer_by_key(key)
+        if existing is not None:
+            return answer(existing), False
     try:
         if not atomic:
             return write(digest), True

@@ -1,11 +1,20 @@
-"""API schemas for the wallet. Token amounts are strict integers: "10", 10.0 or 1e3 are refused."""
+"""API schemas for the wallet.
+
+Token amounts that move money (`amount` of a tip, `tokens` of a promotion) are whole numbers checked by the
+service, so that every bad amount — "10", 10.0, 2.5, true, 0, -5, above the maximum, not a menu item's
+price — is one mistake with one answer: 422 `wallet.invalid_amount` (`extra`: minimum, maximum).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictInt, WithJsonSchema
+
+TokenAmount = Annotated[Any, WithJsonSchema({"type": "integer", "minimum": 1})]
+OptionalTokenAmount = Annotated[Any, WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]})]
 
 
 class PackageOut(Schema):
@@ -42,17 +51,26 @@ class WalletOut(Schema):
 
 
 class HistoryOut(Schema):
+    entry_id: int
     at: datetime
     kind: str
     amount: int
     transfer_id: str
+    tip_id: str | None
+    purchase_id: str | None
+    counterparty_id: str | None
     counterpart: str
     memo: str
 
 
+class HistoryPageOut(Schema):
+    items: list[HistoryOut]
+    next_before_id: int | None = Field(description="Pass as `before_id` for the next page; null on the last page.")
+
+
 class TipIn(Schema):
     performer_id: str = Field(max_length=26)
-    amount: StrictInt | None = None
+    amount: OptionalTokenAmount = None
     message: str = Field(default="", max_length=300)
     anonymous: StrictBool = False
     menu_item_id: str | None = Field(default=None, max_length=26)
@@ -187,9 +205,9 @@ class ReasonIn(Schema):
 
 class PromotionIn(Schema):
     user_id: str = Field(max_length=26)
-    tokens: StrictInt
+    tokens: TokenAmount
     reason: str = Field(max_length=200)
-    idempotency_key: str = Field(max_length=100)
+    idempotency_key: str | None = Field(default=None, max_length=100)
 
 
 class TransferOut(Schema):

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from stagedoor.accounts.models import User
-from stagedoor.accounts.roles import Role
+from stagedoor.accounts.roles import Perm, Role, role_has
 from stagedoor.accounts.selectors import require_perm
 from stagedoor.core.errors import NotFound
 from stagedoor.wallet import conf, errors
@@ -22,10 +22,12 @@ from stagedoor.wallet.models import (
     AccountKind,
     LedgerAccount,
     LedgerEntry,
+    LedgerTransfer,
     PendingDelta,
     Tip,
     TipGoal,
     TipMenuItem,
+    TipReversal,
     TokenPackage,
     TransferKind,
 )
@@ -261,7 +263,9 @@ def _csv_time(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _csv_entry_rows(account: LedgerAccount, since: datetime, rate: int, currency: str) -> Iterator[list[str]]:
+def _csv_entry_rows(
+    account: LedgerAccount, since: datetime, rate: int, currency: str
+) -> Iterator[tuple[datetime, list[str]]]:
     """Every earnings entry since `since`, newest first (keyset pages: rows arriving meanwhile shift nothing)."""
     last_id: int | None = None
     while True:
@@ -280,20 +284,23 @@ def _csv_entry_rows(account: LedgerAccount, since: datetime, rate: int, currency
             tip = tips.get(e.transfer_id)
             sender = ("Anonymous" if tip.anonymous else tip.sender.shown_name) if tip else ""
             message = (tip.menu_label or tip.message) if tip else e.transfer.memo
-            yield [
-                _csv_time(e.created_at),
-                e.transfer_id,
-                e.transfer.kind,
-                str(e.amount),
-                str(e.amount * rate),
-                currency,
-                sender,
-                message,
-                tip.pk if tip else "",
-            ]
+            yield (
+                e.created_at,
+                [
+                    _csv_time(e.created_at),
+                    e.transfer_id,
+                    e.transfer.kind,
+                    str(e.amount),
+                    str(e.amount * rate),
+                    currency,
+                    sender,
+                    message,
+                    tip.pk if tip else "",
+                ],
+            )
 
 
-def _csv_unpaid_tip_rows(performer: Any, since: datetime, currency: str) -> Iterator[list[str]]:
+def _csv_unpaid_tip_rows(performer: Any, since: datetime, currency: str) -> Iterator[tuple[datetime, list[str]]]:
     """Tips that earned the performer nothing (a 0 % share): no earnings entry, but still a tip to list."""
     last: tuple[datetime, str] | None = None
     while True:
@@ -306,17 +313,20 @@ def _csv_unpaid_tip_rows(performer: Any, since: datetime, currency: str) -> Iter
         last = (chunk[-1].created_at, chunk[-1].pk)
         for tip in chunk:
             sender = "Anonymous" if tip.anonymous else tip.sender.shown_name
-            yield [
-                _csv_time(tip.created_at),
-                tip.transfer_id,
-                TransferKind.TIP,
-                "0",
-                "0",
-                currency,
-                sender,
-                tip.menu_label or tip.message,
-                tip.pk,
-            ]
+            yield (
+                tip.created_at,
+                [
+                    _csv_time(tip.created_at),
+                    tip.transfer_id,
+                    TransferKind.TIP,
+                    "0",
+                    "0",
+                    currency,
+                    sender,
+                    tip.menu_label or tip.message,
+                    tip.pk,
+                ],
+            )
 
 
 def earnings_csv_rows(performer: Any, *, days: int = 90) -> Iterator[list[str]]:
@@ -326,8 +336,9 @@ def earnings_csv_rows(performer: Any, *, days: int = 90) -> Iterator[list[str]]:
     rate, currency = conf.payout_rate_minor(), conf.payout_currency()
     account = account_of(performer, AccountKind.PERFORMER_EARNINGS)
     entries = _csv_entry_rows(account, since, rate, currency) if account is not None else iter(())
-    # Both streams are newest first; their time cells (UTC, fixed width) sort like the times.
-    yield from heapq.merge(entries, _csv_unpaid_tip_rows(performer, since, currency), key=lambda r: r[0], reverse=True)
+    unpaid = _csv_unpaid_tip_rows(performer, since, currency)
+    for _at, row in heapq.merge(entries, unpaid, key=lambda pair: pair[0], reverse=True):  # both newest first
+        yield row
 
 
 # --- tip menus and goals ------------------------------------------------------------------
@@ -385,6 +396,16 @@ def active_goal(performer_id: Any) -> dict[str, Any] | None:
     return _goal_summary(TipGoal.objects.filter(performer_id=performer_id, status=TipGoal.Status.ACTIVE).first())
 
 
+def tip_panel_viewer(user: Any, performer: Any) -> str:
+    """Who looks at a performer's tip panel: "anonymous" (log in to tip), "self" (the performer: read-only,
+    edit in the studio), "tipper" (may tip: the form) or "cannot_tip" (a role without TIP_SEND, e.g. staff)."""
+    if user is None or not user.is_authenticated:
+        return "anonymous"
+    if user.pk == performer.pk:
+        return "self"
+    return "tipper" if role_has(user.role, Perm.TIP_SEND) else "cannot_tip"
+
+
 def tip_panel(performer: User) -> dict[str, Any]:
     """What a room page shows: the tip menu, the active goal with progress, the goals after it, recent tips."""
     goals = list(goals_of(performer).filter(status__in=[TipGoal.Status.ACTIVE, TipGoal.Status.QUEUED]))
@@ -410,6 +431,22 @@ def tip_panel(performer: User) -> dict[str, Any]:
     }
 
 
+def studio_tip_tools(performer: Any) -> dict[str, Any]:
+    """What the studio's tip menu and goal editors show: every menu item (hidden ones too), the running goal
+    with its progress, the queue after it, and the last goals reached."""
+    goals = list(goals_of(performer).filter(status__in=[TipGoal.Status.ACTIVE, TipGoal.Status.QUEUED]))
+    active = next((g for g in goals if g.status == TipGoal.Status.ACTIVE), None)
+    return {
+        "menu": list(tip_menu_of(performer, include_inactive=True).order_by("position", "price", "created_at")),
+        "active_goal": active,
+        "active_summary": _goal_summary(active),
+        "queued_goals": [g for g in goals if g is not active],
+        "reached_goals": list(
+            TipGoal.objects.filter(performer_id=performer.pk, status=TipGoal.Status.REACHED).order_by("-reached_at")[:5]
+        ),
+    }
+
+
 # --- staff --------------------------------------------------------------------------------
 
 
@@ -422,7 +459,7 @@ def access_user_wallet(actor: Any, user_id: str, *, perm: str) -> User:
 
 
 def tip_get(tip_id: str) -> Tip:
-    tip = Tip.objects.filter(pk=tip_id).first()
+    tip: Tip | None = Tip.objects.filter(pk=tip_id).first()
     if tip is None:
         raise NotFound()
     return tip
@@ -439,7 +476,8 @@ def tip_recipient(user_id: str) -> User:
 
 def tip_of_sender_by_key(sender: Any, client_key: str) -> Tip:
     """The sender's tip sent with `client_key` (its outcome, for a client that lost the answer); else 404."""
-    tip = Tip.objects.filter(transfer__idempotency_key=f"tip:{sender.pk}:{client_key}", sender_id=sender.pk).first()
+    key = f"tip:{sender.pk}:{client_key}"
+    tip: Tip | None = Tip.objects.filter(transfer__idempotency_key=key, sender_id=sender.pk).first()
     if tip is None:
         raise errors.TipNotFound()
     return tip
@@ -449,3 +487,68 @@ def system_balances() -> list[tuple[LedgerAccount, int]]:
     """Every system account's exact balance, all from one statement (one snapshot)."""
     accounts = list(LedgerAccount.objects.filter(owner__isnull=True).annotate(pending=_pending()).order_by("kind"))
     return [(a, int(a.balance) + int(a.pending)) for a in accounts]
+
+
+# --- staff console ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffTipLine:
+    tip: Tip
+    reversed: int  # tokens already taken back (staff refunds and chargeback claw-backs)
+
+    @property
+    def left(self) -> int:
+        return self.tip.amount - self.reversed
+
+
+def tips_for_staff(*, tip_id: str = "", sender_id: str = "", limit: int = 20) -> list[StaffTipLine]:
+    """One tip by id, or a sender's tips newest first, each with what was already taken back."""
+    qs = Tip.objects.select_related("sender", "performer")
+    if tip_id:
+        qs = qs.filter(pk=tip_id)
+    elif sender_id:
+        qs = qs.filter(sender_id=sender_id).order_by("-created_at")
+    else:
+        return []
+    tips = list(qs[: max(1, min(limit, 200))])
+    reversed_by_tip = dict(
+        TipReversal.objects.filter(tip__in=tips).values("tip_id").annotate(s=Sum("amount")).values_list("tip_id", "s")
+    )
+    return [StaffTipLine(t, int(reversed_by_tip.get(t.pk) or 0)) for t in tips]
+
+
+@dataclass(frozen=True)
+class PromotionLine:
+    transfer_id: str
+    at: datetime
+    tokens: int
+    reason: str
+    user_id: str
+    user_login: str
+    actor_login: str
+
+
+def promotions_recent(*, limit: int = 20) -> list[PromotionLine]:
+    """Promotional tokens granted, newest first."""
+    transfers = list(LedgerTransfer.objects.filter(kind=TransferKind.PROMOTION).order_by("-created_at")[:limit])
+    tokens = dict(
+        LedgerEntry.objects.filter(transfer__in=transfers, amount__gt=0)
+        .values("transfer_id")
+        .annotate(s=Sum("amount"))
+        .values_list("transfer_id", "s")
+    )
+    people = {str(t.data.get(k)) for t in transfers for k in ("user", "actor") if t.data.get(k)}
+    logins = dict(User.objects.filter(pk__in=people).values_list("pk", "login"))
+    return [
+        PromotionLine(
+            transfer_id=t.pk,
+            at=t.created_at,
+            tokens=int(tokens.get(t.pk) or 0),
+            reason=t.memo,
+            user_id=str(t.data.get("user", "")),
+            user_login=logins.get(str(t.data.get("user", "")), "?"),
+            actor_login=logins.get(str(t.data.get("actor", "")), "?"),
+        )
+        for t in transfers
+    ]

@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
-from stagedoor.web import views
+from stagedoor.web import console, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("enter", views.enter, name="enter"),
     path("legal/terms", views.legal_terms, name="terms"),
     path("signup", views.signup, name="signup"),
@@ -18,4 +19,5 @@ urlpatterns = [
     path("account/apply", views.performer_apply, name="performer-apply"),
     path("password/reset", views.password_reset, name="password-reset"),
     path("password/reset/<str:uid>/<str:token>", views.password_reset_confirm, name="password-reset-confirm"),
+    path("staff/", include((console.urlpatterns(), "console"))),
 ]

@@ -8,8 +8,9 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import logout as django_logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,9 +20,10 @@ from stagedoor.accounts.sessions import CONSENT_KEY, PENDING_MFA_KEY, pending_mf
 from stagedoor.core.errors import ApplicationError
 from stagedoor.core.geo import location_for_request
 from stagedoor.core.middleware import client_ip
+from stagedoor.rooms import selectors as room_selectors
 from stagedoor.rooms.presenters import room_card
-from stagedoor.rooms.selectors import directory
 from stagedoor.web import forms
+from stagedoor.web.favicon import favicon_ico
 
 PENDING_SETUP_KEY = "mfa_setup_uri"
 SHOW_CODES_KEY = "show_recovery_codes"
@@ -40,9 +42,71 @@ def _safe_next(request: HttpRequest, target: str | None, default: str = "/") -> 
     return default
 
 
+def _way_back(request: HttpRequest) -> str | None:
+    """The page the visitor came from (the Referer), if it is one of ours and not this page."""
+    referer = request.headers.get("Referer", "")
+    if not referer or referer == request.build_absolute_uri():
+        return None
+    return _safe_next(request, referer, default="") or None
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    context = {"back_url": _way_back(request), "path": request.path}
+    return render(request, "404.html", context, status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", {"back_url": _way_back(request)}, status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Rendered with no request context: no context processor (session, user, wallet) touches the
+    database, so the page shows even when the database is what failed."""
+    return HttpResponseServerError(loader.get_template("500.html").render({"site_name": "Stagedoor"}))
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(favicon_ico(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+DIRECTORY_LIVE_MAX = 60
+DIRECTORY_OFFLINE_MAX = 48
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    rooms = directory(location=location_for_request(request))
-    return render(request, "web/home.html", {"live_rooms": [room_card(r) for r in rooms if r.is_live]})
+    """The directory: live rooms, then offline performers to follow; tag chips and a search box."""
+    location = location_for_request(request)
+    q = room_selectors.clean_search(request.GET.get("q", ""))
+    tag = request.GET.get("tag", "").strip().lower().lstrip("#")[:24]
+    rooms = room_selectors.directory(location=location, tag=tag, q=q, limit=DIRECTORY_LIVE_MAX + DIRECTORY_OFFLINE_MAX)
+    live = [r for r in rooms if r.is_live][:DIRECTORY_LIVE_MAX]
+    offline = [r for r in rooms if not r.is_live][:DIRECTORY_OFFLINE_MAX]
+    ids = [r.id for r in offline]
+    counts = room_selectors.follower_counts(ids)
+    viewer_id = request.user.pk if request.user.is_authenticated else None
+    followed = room_selectors.followed_room_ids(user_id=viewer_id, room_ids=ids)
+    tags = room_selectors.directory_tags(location=location)
+    if tag and tag not in tags:
+        tags = [tag, *tags]
+    context = {
+        "live_rooms": [room_card(r) for r in live],
+        "offline_performers": [
+            {
+                **room_card(r),
+                "performer_id": r.performer_id,
+                "followers": counts.get(r.id, 0),
+                "following": r.id in followed,
+            }
+            for r in offline
+        ],
+        "tags": tags,
+        "q": q,
+        "tag": tag,
+        "filtered": bool(q or tag),
+    }
+    return render(request, "web/home.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,6 +140,7 @@ def legal_terms(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     form = forms.SignupForm(request.POST or None)
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"), default="/account")
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_signup(ip=client_ip(request), **form.cleaned_data)
@@ -84,15 +149,16 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             session_login(request, user, method="signup")
             messages.success(request, f"Welcome to Stagedoor, {user.shown_name}.")
-            return HttpResponseRedirect("/account")
+            return HttpResponseRedirect(next_url)
     status = 400 if request.method == "POST" else 200
-    return render(request, "web/signup.html", {"form": form}, status=status)
+    return render(request, "web/signup.html", {"form": form, "next": next_url}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
     form = forms.LoginForm(request.POST or None)
-    next_url = request.GET.get("next") or request.POST.get("next") or "/"
+    # where to go afterwards (through the two-factor step too): only a page of this site
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_authenticate(
@@ -103,10 +169,10 @@ def login(request: HttpRequest) -> HttpResponse:
         else:
             if user.mfa_enabled:
                 request.session[PENDING_MFA_KEY] = user.pk
-                request.session["pending_next"] = _safe_next(request, next_url)
+                request.session["pending_next"] = next_url
                 return HttpResponseRedirect("/login/2fa")
             session_login(request, user, method="password")
-            return HttpResponseRedirect(_safe_next(request, next_url))
+            return HttpResponseRedirect(next_url)
     status = 400 if request.method == "POST" else 200
     return render(request, "web/login.html", {"form": form, "next": next_url}, status=status)
 

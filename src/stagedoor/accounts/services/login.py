@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+import hmac
+import math
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,6 +23,9 @@ from stagedoor.core.errors import NotFound
 from stagedoor.core.metrics import LOGIN_ATTEMPTS
 
 IP_LOGIN_LIMIT = 20  # attempts per IP per minute
+# Failures against logins that name no account are counted in the cache (keyed by a hash of the
+# login), so that they lock exactly like real accounts do: same count, same answer, same time left.
+UNKNOWN_FAILURES_TTL = 7 * 24 * 3600
 
 
 def _bucket_incr(key: str, timeout: int) -> int:
@@ -54,6 +60,13 @@ def _throttle_ip(ip: str) -> None:
         raise errors.LoginThrottled()
 
 
+def _locked(until: datetime) -> errors.AccountLocked:
+    """The lock-out refusal, naming the time left ("Try again in 14 minutes")."""
+    minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
+    message = f"Too many failed attempts; this account is locked. Try again in {minutes} minute{'s' * (minutes != 1)}."
+    return errors.AccountLocked(message, extra={"until": until.isoformat(), "minutes": minutes})
+
+
 def _register_failure(user: User, *, ip: str) -> None:
     cfg = settings.STAGEDOOR
     User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
@@ -63,19 +76,49 @@ def _register_failure(user: User, *, ip: str) -> None:
         User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
         audit_record(actor=user, action="auth.locked_out", target=user, ip=ip, data={"until": until.isoformat()})
         LOGIN_ATTEMPTS.labels("locked").inc()
-        raise errors.AccountLocked()
+        raise _locked(until)
 
 
 def _check_not_locked(user: User) -> None:
     if user.locked_until and user.locked_until > timezone.now():
         LOGIN_ATTEMPTS.labels("locked").inc()
-        raise errors.AccountLocked(extra={"until": user.locked_until.isoformat()})
+        raise _locked(user.locked_until)
+
+
+def _unknown_key(ident: str) -> str:
+    """Cache key prefix for a login that names no account: a keyed hash, never the login itself."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), b"login:" + ident.encode(), hashlib.sha256).hexdigest()
+    return f"login-unknown:{digest[:40]}"
+
+
+def _check_unknown_not_locked(key: str) -> None:
+    until = cache.get(f"{key}:until")
+    if until is not None:
+        locked_until = datetime.fromtimestamp(float(until), tz=UTC)
+        if locked_until > timezone.now():
+            LOGIN_ATTEMPTS.labels("locked").inc()
+            raise _locked(locked_until)
+
+
+def _register_unknown_failure(key: str) -> None:
+    """As `_register_failure`, for a login with no account: lock after the same number of failures."""
+    cfg = settings.STAGEDOOR
+    failures = _bucket_incr(f"{key}:failures", timeout=UNKNOWN_FAILURES_TTL)
+    if failures >= cfg.login_max_failures:
+        until = timezone.now() + timedelta(seconds=cfg.login_lockout_seconds)
+        cache.set(f"{key}:until", until.timestamp(), timeout=cfg.login_lockout_seconds)
+        cache.delete(f"{key}:failures")
+        LOGIN_ATTEMPTS.labels("locked").inc()
+        raise _locked(until)
 
 
 def user_authenticate(*, login: str, password: str, ip: str) -> User:
     """Check a password. Raises InvalidCredentials, AccountLocked or LoginThrottled.
 
-    The caller still needs a second factor when `user.mfa_enabled`.
+    A login that names no account answers exactly like a real one with a wrong password: the
+    same work (one password hash), the same refusals, and the same lock-out after the same
+    number of failures, with the same message. The caller still needs a second factor when
+    `user.mfa_enabled`.
     """
     _throttle_ip(ip)
     ident = (login or "").strip().lower()
@@ -83,8 +126,11 @@ def user_authenticate(*, login: str, password: str, ip: str) -> User:
         User.objects.filter(email__iexact=ident).first() if "@" in ident else None
     )
     if user is None:
+        key = _unknown_key(ident)
+        _check_unknown_not_locked(key)
         User().set_password(password or "x")  # same work for unknown logins (no timing oracle)
         LOGIN_ATTEMPTS.labels("invalid").inc()
+        _register_unknown_failure(key)
         raise errors.InvalidCredentials()
     _check_not_locked(user)
     if not user.is_active or not user.check_password(password or ""):

@@ -26,7 +26,7 @@ MOD_PERMS = {C.PERM_READ, C.PERM_WRITE, C.PERM_MODERATE}
 
 def with_gateway(test: Callable[[RunningGateway], Awaitable[None]], **config: Any) -> None:
     # Every test client comes from 127.0.0.1 and tests send in bursts: the limits have their
-    # own unit tests, and test_flooding_client... runs with the real per-user defaults.
+    # own unit tests, and test_flooding_client... runs with the real per-user burst.
     config.setdefault("pipeline", PipelineConfig(ip_burst=None, user_burst=1000))
 
     async def main() -> None:
@@ -168,7 +168,10 @@ def test_flooding_client_is_muted_then_closed_room_goes_on() -> None:
         await other.expect(lambda e: e.get("text") == "calm")
         assert [m["text"] for m in other.of(C.EV_MESSAGE)] == ["spam 0", "spam 1", "spam 2", "calm"]
 
-    with_gateway(t, pipeline=PipelineConfig(ip_burst=None))
+    # The real per-user burst (3) and frame burst (30), with refills slowed to nothing: the client's
+    # 200 sends take longer than a refill period on a loaded machine, and each refill would let one
+    # more message through (the limiter's timing has its own unit tests).
+    with_gateway(t, pipeline=PipelineConfig(ip_burst=None, user_per_seconds=3600.0), frame_per_seconds=0.001)
 
 
 def test_resume_after_reconnect_gets_exactly_what_was_missed() -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
@@ -51,7 +52,7 @@ def test_buy_through_the_checkout_page(
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     client, purchase = start(api_client, buyer, package)
-    assert purchase["checkout_url"] == f"/pay/sandbox/{purchase['id']}"
+    assert purchase["checkout_url"] == f"{settings.STAGEDOOR.base_url}/pay/sandbox/{purchase['id']}"  # absolute
     assert (purchase["tokens"], purchase["price_minor"], purchase["currency"], purchase["status"]) == (
         100,
         999,

@@ -130,8 +130,9 @@ def test_follow_and_unfollow(live_rooms: list[Room], make_user: Any) -> None:
 
 def test_pages(live_rooms: list[Room], make_user: Any) -> None:
     client = consented()
-    home = client.get("/").content.decode()
-    assert "/r/perf1" in home and "/r/perf0" in home and "/r/perf2" not in home  # offline rooms are not "live now"
+    live, offline = client.get("/").content.decode().split('data-testid="offline-performers"')
+    assert "/r/perf1" in live and "/r/perf0" in live and "/r/perf2" not in live  # offline rooms are not "live now"
+    assert "/r/perf2" in offline and "/r/perf1" not in offline  # they are listed as offline performers
     page = client.get("/r/perf1")
     assert page.status_code == 200 and 'data-testid="live-badge"' in page.content.decode()
     assert client.get("/r/nobody").status_code == 404

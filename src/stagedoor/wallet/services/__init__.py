@@ -1,15 +1,18 @@
 """Every write to the wallet. Keyword-only, atomic, idempotent where money moves."""
 
-from stagedoor.wallet.ledger import check_client_key, request_hash
+from stagedoor.wallet.ledger import check_client_key, client_key_from, request_hash
 from stagedoor.wallet.services.catalog import (
     package_create,
     package_update,
     performer_terms_set,
     tip_goal_cancel,
     tip_goal_create,
+    tip_goal_move,
     tip_goal_progress_check,
+    tip_goal_update,
     tip_menu_item_create,
     tip_menu_item_delete,
+    tip_menu_item_move,
     tip_menu_item_update,
 )
 from stagedoor.wallet.services.money import (
@@ -26,6 +29,7 @@ __all__ = [
     "ChargebackOutcome",
     "affiliate_commission_accrue",
     "check_client_key",
+    "client_key_from",
     "package_create",
     "package_update",
     "performer_share_bp",
@@ -37,9 +41,12 @@ __all__ = [
     "request_hash",
     "tip_goal_cancel",
     "tip_goal_create",
+    "tip_goal_move",
     "tip_goal_progress_check",
+    "tip_goal_update",
     "tip_menu_item_create",
     "tip_menu_item_delete",
+    "tip_menu_item_move",
     "tip_menu_item_update",
     "tip_refund",
     "tip_send",

@@ -185,6 +185,42 @@ def tip_menu_item_update(
     return item
 
 
+MOVES = {"up": -1, "down": 1}
+
+
+def _direction(direction: Any) -> int:
+    if direction not in MOVES:
+        raise _fail("direction", "Use up or down.")
+    return MOVES[direction]
+
+
+def tip_menu_item_move(*, performer: User, item_id: str, direction: str, ip: str = "") -> TipMenuItem:
+    """Move an item one place up or down the performer's menu (a no-op at either end). Audited."""
+    step = _direction(direction)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=performer.pk).first()  # one reorder of a menu at a time
+        items = list(TipMenuItem.objects.filter(performer=performer).order_by("position", "price", "created_at"))
+        index = next((i for i, it in enumerate(items) if it.pk == item_id), None)
+        if index is None:
+            raise errors.MenuItemNotFound()
+        if 0 <= index + step < len(items):
+            items[index], items[index + step] = items[index + step], items[index]
+        for position, it in enumerate(items, start=1):  # positions 1..n, in the new order
+            if it.position != position:
+                it.position = position
+                it.save(update_fields=["position"])
+        moved = next(it for it in items if it.pk == item_id)
+        audit_record(
+            actor=performer,
+            action=codes.AUDIT_MENU_ITEM_MOVED,
+            target=moved,
+            ip=ip,
+            data={"direction": direction, "position": moved.position},
+        )
+        _panel_changed(performer.pk)
+    return moved
+
+
 def tip_menu_item_delete(*, performer: User, item_id: str) -> None:
     with transaction.atomic():
         deleted, _ = TipMenuItem.objects.filter(pk=item_id, performer=performer).delete()
@@ -240,6 +276,80 @@ def tip_goal_cancel(*, performer: User, goal_id: str) -> TipGoal:
         goal.save(update_fields=["status"])
         if was_active:
             _activate_next(performer.pk, at=timezone.now())
+        _panel_changed(performer.pk)
+    return goal
+
+
+def _open_goal(performer: User, goal_id: str) -> TipGoal:
+    goal = TipGoal.objects.filter(
+        pk=goal_id, performer=performer, status__in=[TipGoal.Status.QUEUED, TipGoal.Status.ACTIVE]
+    ).first()
+    if goal is None:
+        raise errors.GoalNotFound()
+    return goal
+
+
+def tip_goal_update(
+    *, performer: User, goal_id: str, title: str | None = None, target: int | None = None, ip: str = ""
+) -> TipGoal:
+    """Change an open (queued or active) goal's title or target. Audited.
+
+    Lowering the active goal's target to what it has already collected reaches it at once (and starts the next).
+    """
+    new_title = _text(title, "title", 120) if title is not None else None
+    new_target = _int_in(target, "target", 1, MAX_GOAL) if target is not None else None
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=performer.pk).first()
+        goal = _open_goal(performer, goal_id)
+        before_target = goal.target
+        before = {"title": goal.title, "target": before_target}
+        if new_title is not None:
+            goal.title = new_title
+        if new_target is not None:
+            goal.target = new_target
+        goal.save(update_fields=["title", "target"])
+        audit_record(
+            actor=performer,
+            action=codes.AUDIT_GOAL_UPDATED,
+            target=goal,
+            ip=ip,
+            data={"before": before, "after": {"title": goal.title, "target": goal.target}},
+        )
+        _panel_changed(performer.pk)
+    if goal.status == TipGoal.Status.ACTIVE and new_target is not None and new_target < before_target:
+        tip_goal_progress_check(performer_id=performer.pk)
+        goal.refresh_from_db()
+    return goal
+
+
+def tip_goal_move(*, performer: User, goal_id: str, direction: str, ip: str = "") -> TipGoal:
+    """Move a queued goal one place up or down the queue (a no-op at either end). The active goal stays
+    where it is: cancel it to start the next one. Audited."""
+    step = _direction(direction)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=performer.pk).first()
+        goal = _open_goal(performer, goal_id)
+        if goal.status == TipGoal.Status.ACTIVE:
+            raise _fail("goal", "The active goal stays first; cancel it to start the next one.")
+        queue = list(
+            TipGoal.objects.filter(performer=performer, status=TipGoal.Status.QUEUED).order_by("position", "created_at")
+        )
+        index = next(i for i, g in enumerate(queue) if g.pk == goal.pk)
+        if 0 <= index + step < len(queue):
+            queue[index], queue[index + step] = queue[index + step], queue[index]
+        first = min(g.position for g in queue)
+        for offset, queued in enumerate(queue):  # consecutive positions, in the new order
+            if queued.position != first + offset:
+                queued.position = first + offset
+                queued.save(update_fields=["position"])
+        goal = next(g for g in queue if g.pk == goal.pk)
+        audit_record(
+            actor=performer,
+            action=codes.AUDIT_GOAL_MOVED,
+            target=goal,
+            ip=ip,
+            data={"direction": direction, "position": goal.position},
+        )
         _panel_changed(performer.pk)
     return goal
 

@@ -60,7 +60,7 @@ def purchase_credit(
 
 
 def _purchase_transfer(purchase_id: str) -> LedgerTransfer:
-    transfer = LedgerTransfer.objects.filter(idempotency_key=f"purchase:{purchase_id}").first()
+    transfer: LedgerTransfer | None = LedgerTransfer.objects.filter(idempotency_key=f"purchase:{purchase_id}").first()
     if transfer is None:
         raise errors.AlreadyReversed("This purchase was never credited.")
     return transfer

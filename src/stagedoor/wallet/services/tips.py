@@ -75,7 +75,7 @@ def tip_send(
 
     The key is looked up first (`ledger.idempotent`): a retry of a tip that was sent returns that tip even if
     the item's price changed, the item was deactivated or the performer lost the role since; only a different
-    request under the same key is a conflict. Everything else is checked only for a key not used yet.
+    request under the same key is a conflict. No refusal is given for a key that was used.
     """
     client_key = ledger.check_client_key(idempotency_key)
     message = (message or "").strip()
@@ -116,7 +116,8 @@ def tip_send(
         return _tip_write_orm(tip, sender=sender, performer=performer, key=key, digest=digest)
 
     def replay(existing: LedgerTransfer) -> Tip:
-        return Tip.objects.get(transfer=existing)
+        found: Tip = Tip.objects.get(transfer=existing)
+        return found
 
     def same_request(existing: LedgerTransfer, digest: str) -> bool:
         if existing.request_hash == digest:
@@ -127,8 +128,16 @@ def tip_send(
             return charged is not None and existing.request_hash == ledger.request_hash(dict(request, amount=charged))
         return False
 
+    # On PostgreSQL the one-statement write is itself the key lookup (see `ledger.idempotent`): no extra
+    # round trip per tip, and every refusal (`_tip_checked`, a short wallet) is still answered from the key.
     tip, _created = ledger.idempotent(
-        key=key, request=request, write=write, replay=replay, same_request=same_request, atomic=not fast
+        key=key,
+        request=request,
+        write=write,
+        replay=replay,
+        same_request=same_request,
+        atomic=not fast,
+        lookup_first=not fast,
     )
     return tip
 
@@ -240,7 +249,7 @@ def _reversed_so_far(tip: Tip) -> tuple[int, int, int]:
 def tip_refund(*, actor: User, tip_id: str, reason: str, ip: str = "") -> Tip:
     """Give the sender back what is left of a tip (staff correction). Idempotent: a tip is refunded once, and
     asking again (whatever changed since) answers the tip, refunded."""
-    tip = Tip.objects.select_related("transfer", "sender", "performer").filter(pk=tip_id).first()
+    tip: Tip | None = Tip.objects.select_related("transfer", "sender", "performer").filter(pk=tip_id).first()
     if tip is None:
         raise NotFound()
     key = f"tip_refund:{tip.pk}"

@@ -1,7 +1,9 @@
-"""Template filters for money: integer minor units shown as decimals, never through floats."""
+"""Template filters for money (integer minor units shown as decimals, never through floats), the room page's tip
+panel and the studio's tip menu and goal editors."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django import template
@@ -26,17 +28,39 @@ def signed(amount: int) -> str:
 @register.inclusion_tag("wallet/_room_tip_panel.html", takes_context=True)
 def room_tip_panel(context: Any, room: Any) -> dict[str, Any]:
     """The tip panel (menu, goal, tip form) for a room page, with what it needs to render."""
-    from stagedoor.accounts.roles import Perm, role_has
     from stagedoor.wallet import selectors
 
-    user = context["request"].user
+    request = context["request"]
+    user = request.user
     performer = room.performer
+    viewer = selectors.tip_panel_viewer(user, performer)
     return {
         "room": room,
         "performer": performer,
         "panel": selectors.tip_panel(performer),
-        "balance": selectors.wallet_balance(user) if user.is_authenticated else None,
-        "can_tip": user.is_authenticated and role_has(user.role, Perm.TIP_SEND) and user.pk != performer.pk,
+        "balance": selectors.wallet_balance(user) if viewer == "tipper" else None,
+        "can_tip": viewer == "tipper",
+        "viewer_kind": viewer,
+        "user": user,
+        "rendered_ms": int(time.time() * 1000),
         "csrf_token": context.get("csrf_token"),
-        "request": context["request"],
+        "request": request,
     }
+
+
+@register.inclusion_tag("wallet/_studio_tools.html", takes_context=True)
+def studio_tip_tools(context: Any) -> dict[str, Any]:
+    """The studio's tip menu and goal editors, and the performer's earnings at a glance."""
+    from stagedoor.accounts.roles import Perm, role_has
+    from stagedoor.accounts.selectors import require_perm
+    from stagedoor.core.errors import ApplicationError
+    from stagedoor.wallet import selectors
+
+    request = context["request"]
+    base = {"csrf_token": context.get("csrf_token"), "request": request}
+    try:
+        performer = require_perm(request.user, Perm.TIP_PANEL_MANAGE)
+    except ApplicationError as exc:
+        return {**base, "refused": exc.message}
+    earnings = selectors.earnings_of(performer) if role_has(performer.role, Perm.EARNINGS_READ) else None
+    return {**base, **selectors.studio_tip_tools(performer), "earnings": earnings}

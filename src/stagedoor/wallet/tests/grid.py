@@ -8,6 +8,7 @@ GRID: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/me/wallet"): "auth",
     ("GET", "/api/v1/me/wallet/history"): "auth",
     ("POST", "/api/v1/tips"): Perm.TIP_SEND,
+    ("GET", "/api/v1/tips/by-key/{idempotency_key}"): "auth",
     ("GET", "/api/v1/me/tip-menu"): Perm.TIP_PANEL_MANAGE,
     ("POST", "/api/v1/me/tip-menu"): Perm.TIP_PANEL_MANAGE,
     ("PATCH", "/api/v1/me/tip-menu/{item_id}"): Perm.TIP_PANEL_MANAGE,

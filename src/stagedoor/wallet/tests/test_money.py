@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from stagedoor.core.models import AuditEntry
 from stagedoor.wallet import errors, selectors, services
-from stagedoor.wallet.models import LedgerEntry, LedgerTransfer, TipReversal
+from stagedoor.wallet.models import LedgerEntry, LedgerTransfer, Tip, TipReversal
 from stagedoor.wallet.tests.conftest import fund_wallet, ledger_problems
 
 pytestmark = pytest.mark.django_db
@@ -22,14 +24,16 @@ def system(kind: str) -> int:
 
 
 @pytest.fixture
-def scene(make_user):
+def scene(make_user: Callable[..., Any]) -> tuple[Any, Any, str]:
     performer = make_user("performer")
     viewer = make_user("viewer")
     pid = fund_wallet(viewer, 100)
     return viewer, performer, pid
 
 
-def test_purchase_refund_takes_back_unspent_tokens_once(scene, make_user, balance):
+def test_purchase_refund_takes_back_unspent_tokens_once(
+    scene: tuple[Any, Any, str], make_user: Callable[..., Any], balance: Callable[[Any], int]
+) -> None:
     viewer, _performer, pid = scene
     finance = make_user("finance")
     services.purchase_refund(purchase_id=pid, buyer=viewer, actor=finance, reason="asked nicely")
@@ -42,7 +46,9 @@ def test_purchase_refund_takes_back_unspent_tokens_once(scene, make_user, balanc
     assert ledger_problems() == []
 
 
-def test_purchase_refund_refused_when_tokens_spent(scene, make_user, balance):
+def test_purchase_refund_refused_when_tokens_spent(
+    scene: tuple[Any, Any, str], make_user: Callable[..., Any], balance: Callable[[Any], int]
+) -> None:
     viewer, performer, pid = scene
     services.tip_send(sender=viewer, performer=performer, amount=30, idempotency_key="spent-some-01")
     with pytest.raises(errors.TokensAlreadySpent):
@@ -51,7 +57,9 @@ def test_purchase_refund_refused_when_tokens_spent(scene, make_user, balance):
     assert not LedgerTransfer.objects.filter(kind="purchase_refund").exists()
 
 
-def test_chargeback_platform_absorbs(scene, balance, earnings_balance, settings):
+def test_chargeback_platform_absorbs(
+    scene: tuple[Any, Any, str], balance: Callable[[Any], int], earnings_balance: Callable[[Any], int], settings: Any
+) -> None:
     settings.STAGEDOOR_WALLET_CHARGEBACK_POLICY = "platform_absorbs"
     viewer, performer, pid = scene
     services.tip_send(sender=viewer, performer=performer, amount=30, idempotency_key="before-cb-01")
@@ -66,7 +74,13 @@ def test_chargeback_platform_absorbs(scene, balance, earnings_balance, settings)
     assert ledger_problems() == []
 
 
-def test_chargeback_claws_back_earnings_on_hold(scene, make_user, balance, earnings_balance, settings):
+def test_chargeback_claws_back_earnings_on_hold(
+    scene: tuple[Any, Any, str],
+    make_user: Callable[..., Any],
+    balance: Callable[[Any], int],
+    earnings_balance: Callable[[Any], int],
+    settings: Any,
+) -> None:
     settings.STAGEDOOR_WALLET_CHARGEBACK_POLICY = "clawback"
     settings.STAGEDOOR_WALLET_PERFORMER_SHARE_BP = 5000
     viewer, performer, pid = scene
@@ -82,7 +96,9 @@ def test_chargeback_claws_back_earnings_on_hold(scene, make_user, balance, earni
     assert ledger_problems() == []
 
 
-def test_clawback_only_inside_hold_window(scene, balance, earnings_balance, settings):
+def test_clawback_only_inside_hold_window(
+    scene: tuple[Any, Any, str], balance: Callable[[Any], int], earnings_balance: Callable[[Any], int], settings: Any
+) -> None:
     settings.STAGEDOOR_WALLET_CHARGEBACK_POLICY = "clawback"
     viewer, performer, pid = scene
     services.tip_send(sender=viewer, performer=performer, amount=100, idempotency_key="old-tip-0001")
@@ -94,7 +110,9 @@ def test_clawback_only_inside_hold_window(scene, balance, earnings_balance, sett
     assert ledger_problems() == []
 
 
-def test_promotion_grant_is_idempotent_and_audited(make_user, balance):
+def test_promotion_grant_is_idempotent_and_audited(
+    make_user: Callable[..., Any], balance: Callable[[Any], int]
+) -> None:
     finance = make_user("finance")
     viewer = make_user("viewer")
     services.promotion_grant(actor=finance, user=viewer, tokens=25, reason="welcome", idempotency_key="promo-0001")
@@ -104,7 +122,9 @@ def test_promotion_grant_is_idempotent_and_audited(make_user, balance):
     assert AuditEntry.objects.filter(action="wallet.promotion_granted").count() == 1
 
 
-def test_affiliate_commission_moves_revenue_to_payables(scene, make_user):
+def test_affiliate_commission_moves_revenue_to_payables(
+    scene: tuple[Any, Any, str], make_user: Callable[..., Any]
+) -> None:
     viewer, performer, _ = scene
     services.tip_send(sender=viewer, performer=performer, amount=20, idempotency_key="aff-source-1")
     affiliate = make_user("viewer")
@@ -116,7 +136,7 @@ def test_affiliate_commission_moves_revenue_to_payables(scene, make_user):
     assert ledger_problems() == []
 
 
-def test_earnings_hold_available_daily_and_csv(scene, settings):
+def test_earnings_hold_available_daily_and_csv(scene: tuple[Any, Any, str], settings: Any) -> None:
     settings.STAGEDOOR_WALLET_PAYOUT_RATE_MINOR = 10
     settings.STAGEDOOR_WALLET_HOLD_DAYS = 7
     viewer, performer, _ = scene
@@ -133,14 +153,25 @@ def test_earnings_hold_available_daily_and_csv(scene, settings):
     from stagedoor.wallet.api import earnings_csv_response
 
     rows = list(csv.reader(io.StringIO(earnings_csv_response(performer, days=30).content.decode())))
-    assert rows[0] == ["time_utc", "transfer_id", "kind", "tokens", "value_minor", "currency", "from", "message"]
-    assert [(r[2], r[3], r[4], r[6], r[7]) for r in rows[1:]] == [
-        ("tip", "10", "100", "Anonymous", ""),
-        ("tip", "20", "200", viewer.shown_name, "'=cmd()"),
+    assert rows[0] == [
+        "time_utc",
+        "transfer_id",
+        "kind",
+        "tokens",
+        "value_minor",
+        "currency",
+        "from",
+        "message",
+        "tip_id",
+    ]
+    tip_ids = list(Tip.objects.order_by("-created_at", "-id").values_list("id", flat=True))
+    assert [(r[2], r[3], r[4], r[6], r[7], r[8]) for r in rows[1:]] == [
+        ("tip", "10", "100", "Anonymous", "", tip_ids[0]),
+        ("tip", "20", "200", viewer.shown_name, "'=cmd()", tip_ids[1]),
     ]
 
 
-def test_entries_carry_the_transfer_time(scene):
+def test_entries_carry_the_transfer_time(scene: tuple[Any, Any, str]) -> None:
     viewer, performer, _ = scene
     tip = services.tip_send(sender=viewer, performer=performer, amount=4, idempotency_key="time-tip-001")
     times = set(LedgerEntry.objects.filter(transfer_id=tip.transfer_id).values_list("created_at", flat=True))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from stagedoor.core.errors import IdempotencyConflict, ValidationFailed
@@ -14,24 +17,26 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def pair(make_user, fund):
+def pair(make_user: Callable[..., Any], fund: Callable[[Any, int], str]) -> tuple[Any, Any]:
     performer = make_user("performer", display_name="Star")
     viewer = make_user("viewer", display_name="Fan")
     fund(viewer, 1000)
     return viewer, performer
 
 
-def test_tip_splits_by_default_rate_and_emits_event(pair, balance, earnings_balance, settings):
+def test_tip_splits_by_default_rate_and_emits_event(
+    pair: tuple[Any, Any], balance: Callable[[Any], int], earnings_balance: Callable[[Any], int], settings: Any
+) -> None:
     settings.STAGEDOOR_WALLET_PERFORMER_SHARE_BP = 6000
     viewer, performer = pair
     tip = services.tip_send(
         sender=viewer, performer=performer, amount=101, message=" hi! ", idempotency_key="tip-abc-0001"
     )
-    assert (tip.performer_amount, tip.platform_amount) == (60, 41)  # 60.6 rounds down for the performer
+    assert (tip.performer_amount, tip.platform_amount) == (61, 40)  # 60.6 rounds up: in the performer's favour
     assert balance(viewer) == 899
-    assert earnings_balance(performer) == 60
+    assert earnings_balance(performer) == 61
     revenue = dict((a.kind, b) for a, b in selectors.system_balances())
-    assert revenue["platform_revenue"] == 41
+    assert revenue["platform_revenue"] == 40
     event = OutboxEvent.objects.get(topic="tip.sent")
     assert event.payload == {
         "tip_id": tip.id,
@@ -51,7 +56,7 @@ def test_tip_splits_by_default_rate_and_emits_event(pair, balance, earnings_bala
     assert ledger_problems() == []
 
 
-def test_performer_terms_override_default(pair, make_user):
+def test_performer_terms_override_default(pair: tuple[Any, Any], make_user: Callable[..., Any]) -> None:
     viewer, performer = pair
     finance = make_user("finance")
     services.performer_terms_set(actor=finance, performer=performer, share_bp=8000)
@@ -60,14 +65,14 @@ def test_performer_terms_override_default(pair, make_user):
     assert AuditEntry.objects.filter(action="wallet.performer_terms_set").count() == 1
 
 
-def test_anonymous_tip_hides_the_name(pair):
+def test_anonymous_tip_hides_the_name(pair: tuple[Any, Any]) -> None:
     viewer, performer = pair
     services.tip_send(sender=viewer, performer=performer, amount=5, anonymous=True, idempotency_key="anon-tip-01")
     assert OutboxEvent.objects.get(topic="tip.sent").payload["sender_name"] == "Anonymous"
     assert selectors.tip_panel(performer)["recent_tips"][0]["sender_name"] == "Anonymous"
 
 
-def test_same_key_same_request_returns_the_same_tip(pair, balance):
+def test_same_key_same_request_returns_the_same_tip(pair: tuple[Any, Any], balance: Callable[[Any], int]) -> None:
     viewer, performer = pair
     first = services.tip_send(sender=viewer, performer=performer, amount=50, idempotency_key="retry-key-001")
     again = services.tip_send(sender=viewer, performer=performer, amount=50, idempotency_key="retry-key-001")
@@ -77,7 +82,9 @@ def test_same_key_same_request_returns_the_same_tip(pair, balance):
     assert OutboxEvent.objects.filter(topic="tip.sent").count() == 1
 
 
-def test_reused_key_for_another_request_is_refused_and_changes_nothing(pair, balance, earnings_balance):
+def test_reused_key_for_another_request_is_refused_and_changes_nothing(
+    pair: tuple[Any, Any], balance: Callable[[Any], int], earnings_balance: Callable[[Any], int]
+) -> None:
     viewer, performer = pair
     services.tip_send(sender=viewer, performer=performer, amount=50, idempotency_key="stale-key-001")
     with pytest.raises(IdempotencyConflict):
@@ -89,7 +96,9 @@ def test_reused_key_for_another_request_is_refused_and_changes_nothing(pair, bal
     assert Tip.objects.count() == 1
 
 
-def test_keys_are_scoped_per_sender(pair, make_user, fund):
+def test_keys_are_scoped_per_sender(
+    pair: tuple[Any, Any], make_user: Callable[..., Any], fund: Callable[[Any, int], str]
+) -> None:
     viewer, performer = pair
     other = make_user("viewer")
     fund(other, 100)
@@ -114,7 +123,14 @@ def test_keys_are_scoped_per_sender(pair, make_user, fund):
         (10, "x" * 101, errors.InvalidIdempotencyKey),
     ],
 )
-def test_bad_input_changes_nothing(pair, balance, earnings_balance, amount, key, error):
+def test_bad_input_changes_nothing(
+    pair: tuple[Any, Any],
+    balance: Callable[[Any], int],
+    earnings_balance: Callable[[Any], int],
+    amount: Any,
+    key: str,
+    error: type[Exception],
+) -> None:
     viewer, performer = pair
     with pytest.raises(error):
         services.tip_send(sender=viewer, performer=performer, amount=amount, idempotency_key=key)
@@ -125,7 +141,7 @@ def test_bad_input_changes_nothing(pair, balance, earnings_balance, amount, key,
     assert not OutboxEvent.objects.filter(topic="tip.sent").exists()
 
 
-def test_insufficient_balance_leaves_the_key_usable(pair, balance):
+def test_insufficient_balance_leaves_the_key_usable(pair: tuple[Any, Any], balance: Callable[[Any], int]) -> None:
     viewer, performer = pair
     with pytest.raises(errors.InsufficientBalance):
         services.tip_send(sender=viewer, performer=performer, amount=5000, idempotency_key="later-ok-001")
@@ -133,7 +149,9 @@ def test_insufficient_balance_leaves_the_key_usable(pair, balance):
     assert tip.amount == 5 and balance(viewer) == 995
 
 
-def test_cannot_tip_self_or_non_performers(pair, make_user, fund, balance):
+def test_cannot_tip_self_or_non_performers(
+    pair: tuple[Any, Any], make_user: Callable[..., Any], fund: Callable[[Any, int], str], balance: Callable[[Any], int]
+) -> None:
     viewer, performer = pair
     fund(performer, 100)
     with pytest.raises(errors.TipToSelf):
@@ -147,7 +165,7 @@ def test_cannot_tip_self_or_non_performers(pair, make_user, fund, balance):
     assert balance(viewer) == 1000 and balance(performer) == 100
 
 
-def test_menu_tip_costs_the_item_price(pair, balance):
+def test_menu_tip_costs_the_item_price(pair: tuple[Any, Any], balance: Callable[[Any], int]) -> None:
     viewer, performer = pair
     item = services.tip_menu_item_create(performer=performer, label="Dance", price=77)
     tip = services.tip_send(
@@ -167,7 +185,7 @@ def test_menu_tip_costs_the_item_price(pair, balance):
     assert balance(viewer) == 923
 
 
-def test_goals_progress_reach_and_advance(pair, django_capture_on_commit_callbacks):
+def test_goals_progress_reach_and_advance(pair: tuple[Any, Any], django_capture_on_commit_callbacks: Any) -> None:
     viewer, performer = pair
     first = services.tip_goal_create(performer=performer, title="Spin", target=100)
     second = services.tip_goal_create(performer=performer, title="Sing", target=50)
@@ -189,7 +207,12 @@ def test_goals_progress_reach_and_advance(pair, django_capture_on_commit_callbac
     assert TipGoal.objects.filter(status="active").count() == 0
 
 
-def test_staff_tip_refund_reverses_exactly_once(pair, make_user, balance, earnings_balance):
+def test_staff_tip_refund_reverses_exactly_once(
+    pair: tuple[Any, Any],
+    make_user: Callable[..., Any],
+    balance: Callable[[Any], int],
+    earnings_balance: Callable[[Any], int],
+) -> None:
     viewer, performer = pair
     finance = make_user("finance")
     tip = services.tip_send(sender=viewer, performer=performer, amount=40, idempotency_key="refund-me-001")

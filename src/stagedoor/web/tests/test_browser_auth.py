@@ -53,6 +53,7 @@ def test_signup_two_factor_logout_login(page: Any, live_server: Any) -> None:
     assert page.get_by_test_id("mfa-status").inner_text() == "On"
     assert page.get_by_test_id("recovery-codes").locator("li").count() == 10
 
+    page.get_by_test_id("account-link").click()  # the account menu holds "Log out"
     page.get_by_test_id("logout").click()
     page.wait_for_url(f"{base}/")
     assert page.get_by_role("link", name="Log in").is_visible()

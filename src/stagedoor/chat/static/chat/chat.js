@@ -15,6 +15,10 @@
   const modeline = $("[data-chat-modeline]");
   const modes = $("[data-chat-modes]");
   const menu = $("[data-chat-menu]");
+  const counter = $("[data-chat-count]");
+  const limitEl = $("[data-chat-limit]");
+  const sendButton = form.querySelector("[type=submit]");
+  const maxChars = Number(input.dataset.maxChars) || 500; // the server's limit (chat/pipeline/size.py)
   const MAX_LINES = 200;
   const logins = new Map(); // user id -> login, for notices
   let ws = null;
@@ -24,6 +28,7 @@
   let stopped = false;
   let nonce = 0;
   let menuTarget = null;
+  let menuButton = null;
 
   const csrf = () => (document.cookie.split("; ").find((c) => c.startsWith("csrftoken=")) || "=").split("=")[1];
 
@@ -95,6 +100,9 @@
     more.className = "chat-more";
     more.textContent = "⋯";
     more.title = "Moderate";
+    more.setAttribute("aria-label", `Moderate the message from ${e.user.login || "someone"}`);
+    more.setAttribute("aria-haspopup", "menu");
+    more.setAttribute("aria-expanded", "false");
     more.dataset.testid = "chat-more";
     li.append(more);
     list.append(li);
@@ -223,11 +231,31 @@
     };
   }
 
+  // Messages have a length limit: count towards it as one types, and say so (rather than cut
+  // the text silently) when it is passed; the server refuses longer lines with the same limit.
+  const length = (text) => [...text.trim()].length; // code points, as the server counts
+  function showCount() {
+    const n = length(input.value);
+    const over = n - maxChars;
+    counter.hidden = n < maxChars * 0.8;
+    counter.textContent = `${n}/${maxChars}`;
+    counter.classList.toggle("is-over", over > 0);
+    input.setAttribute("aria-invalid", String(over > 0));
+    root.classList.toggle("is-over-limit", over > 0);
+    const text = over > 0
+      ? `Too long: messages are at most ${maxChars} characters. Remove ${over} to send.`
+      : n === maxChars ? `That is the limit: ${maxChars} characters.` : "";
+    if (limitEl.textContent !== text) limitEl.textContent = text;
+    return over <= 0;
+  }
+  input.addEventListener("input", showCount);
+
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const text = input.value.trim();
     if (!text) return;
-    if (send({ type: "send", text })) input.value = "";
+    if (!showCount()) { input.focus(); return; }
+    if (send({ type: "send", text })) { input.value = ""; showCount(); }
   });
 
   modes.addEventListener("change", () => {
@@ -241,12 +269,55 @@
     });
   });
 
+  // The moderator's menu of a message: its "⋯" button shows on every line for moderators (tap,
+  // click or keyboard); arrow keys move through the menu, Escape closes it and returns focus.
+  const menuItems = () => [...menu.querySelectorAll("button[data-act]")];
+
+  function closeMenu(refocus) {
+    if (menu.hidden) return;
+    menu.hidden = true;
+    if (menuButton) {
+      menuButton.setAttribute("aria-expanded", "false");
+      if (refocus && menuButton.isConnected) menuButton.focus();
+    }
+    menuTarget = null;
+    menuButton = null;
+  }
+
+  function openMenu(more, focusFirst) {
+    if (menuButton && menuButton !== more) menuButton.setAttribute("aria-expanded", "false");
+    menuTarget = more.closest(".chat-msg");
+    menuButton = more;
+    more.setAttribute("aria-expanded", "true");
+    menu.hidden = false;
+    // below the line, or above it when the chat's bottom edge is too close
+    const top = menuTarget.offsetTop - list.scrollTop;
+    const below = top + menuTarget.offsetHeight + 4;
+    const room = root.clientHeight - 8;
+    const placed = below + menu.offsetHeight <= room ? below : Math.max(8, top - menu.offsetHeight - 4);
+    menu.style.top = placed + "px";
+    if (focusFirst) menuItems()[0].focus();
+  }
+
   list.addEventListener("click", (ev) => {
     const more = ev.target.closest(".chat-more");
     if (!more) return;
-    menuTarget = more.closest(".chat-msg");
-    menu.style.top = Math.max(40, menuTarget.offsetTop - list.scrollTop + 40) + "px";
-    menu.hidden = false;
+    if (menuButton === more && !menu.hidden) { closeMenu(false); return; }
+    openMenu(more, ev.detail === 0); // detail 0: Enter or Space, so the keyboard goes into the menu
+  });
+
+  menu.addEventListener("keydown", (ev) => {
+    const items = menuItems();
+    const at = items.indexOf(document.activeElement);
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+      ev.preventDefault();
+      items[(at + (ev.key === "ArrowDown" ? 1 : -1) + items.length) % items.length].focus();
+    } else if (ev.key === "Home" || ev.key === "End") {
+      ev.preventDefault();
+      items[ev.key === "Home" ? 0 : items.length - 1].focus();
+    } else if (ev.key === "Tab") {
+      closeMenu(false);
+    }
   });
 
   menu.addEventListener("click", (ev) => {
@@ -259,12 +330,18 @@
     else if (act === "timeout") send({ type: "timeout", user_id: user, seconds: Number(button.dataset.seconds) });
     else if (act === "purge") send({ type: "purge", user_id: user });
     else if (act === "ban") send({ type: "ban", user_id: user });
-    menu.hidden = true;
-    menuTarget = null;
+    closeMenu(true);
   });
 
-  document.addEventListener("click", (ev) => {
-    if (!menu.hidden && !menu.contains(ev.target) && !ev.target.closest(".chat-more")) menu.hidden = true;
+  root.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape" && !menu.hidden) {
+      ev.preventDefault();
+      closeMenu(true);
+    }
+  });
+
+  document.addEventListener("pointerdown", (ev) => {
+    if (!menu.hidden && !menu.contains(ev.target) && !ev.target.closest(".chat-more")) closeMenu(false);
   });
 
   connect();

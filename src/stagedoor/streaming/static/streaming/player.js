@@ -2,8 +2,10 @@
 // with hls.js (automatic quality plus a manual choice), shows live / offline /
 // reconnecting states and renews the grant before it expires.
 //
-// State is mirrored in data- attributes of [data-player] (data-state, data-level) so pages
-// and tests can read it; window.stagedoorPlayer exposes the hls.js instance and errors.
+// State is mirrored in data- attributes of [data-player] (data-state, data-level, data-muted,
+// data-fullscreen, data-controls) so pages and tests can read it; window.stagedoorPlayer exposes
+// the hls.js instance and errors. Controls: sound (mute + volume), quality, picture-in-picture
+// (where the browser has it) and full screen (the container; iOS: the video).
 (() => {
   "use strict";
 
@@ -16,11 +18,15 @@
   const message = root.querySelector("[data-player-message]");
   const quality = root.querySelector("[data-player-quality]");
   const sound = root.querySelector("[data-player-sound]");
+  const volume = root.querySelector("[data-player-volume]");
+  const fullscreenButton = root.querySelector("[data-player-fullscreen]");
+  const pipButton = root.querySelector("[data-player-pip]");
 
   const OFFLINE_POLL_MS = 10000; // how often an offline room is asked whether it is on air
   const STALL_CHECK_MS = 4000; // a stall this long makes the player ask for the room's status
   const WATCHDOG_MS = 1000; // how often playback progress is checked
   const RETRY_MAX_MS = 15000;
+  const CONTROLS_IDLE_MS = 3000; // a playing video's controls fade this long after the last move
 
   // `asked`: the last grant requests (why, and what came back), for support and tests
   const player = { hls: null, token: null, errors: [], grant: null, asked: [] };
@@ -264,11 +270,111 @@
     }
   }, WATCHDOG_MS);
 
+  // --- controls: sound and volume, full screen, picture-in-picture, and when they show ---------
+  // Tests read player.fullscreen / player.pip: how often each was asked for and what came back
+  // (a headless browser may refuse full screen; that is an answer, never a page error).
+  player.fullscreen = { requested: 0, result: null };
+  player.pip = { requested: 0, result: null };
+
+  function showSound() {
+    const silent = video.muted || video.volume === 0;
+    sound.textContent = silent ? "Unmute" : "Mute";
+    volume.value = String(video.muted ? 0 : video.volume);
+    root.dataset.muted = String(silent);
+  }
+
   sound.addEventListener("click", () => {
     video.muted = !video.muted;
-    sound.textContent = video.muted ? "Unmute" : "Mute";
+    if (!video.muted && video.volume === 0) video.volume = 0.5;
+    showSound();
     if (video.paused) video.play().catch(() => {});
   });
+
+  volume.addEventListener("input", () => {
+    video.volume = Number(volume.value);
+    video.muted = video.volume === 0;
+    showSound();
+    if (!video.muted && video.paused) video.play().catch(() => {});
+  });
+  video.addEventListener("volumechange", showSound);
+
+  const fullscreenElement = () => document.fullscreenElement || document.webkitFullscreenElement || null;
+
+  async function toggleFullscreen() {
+    player.fullscreen.requested += 1;
+    try {
+      if (fullscreenElement()) {
+        await (document.exitFullscreen ? document.exitFullscreen() : document.webkitExitFullscreen());
+      } else if (root.requestFullscreen) {
+        await root.requestFullscreen(); // the container: the controls and badges come along
+      } else if (root.webkitRequestFullscreen) {
+        root.webkitRequestFullscreen();
+      } else if (video.webkitEnterFullscreen) {
+        video.webkitEnterFullscreen(); // iOS Safari: only a video element goes full screen
+      } else {
+        throw new Error("NotSupportedError");
+      }
+      player.fullscreen.result = "ok";
+      showFullscreen();
+    } catch (error) {
+      player.fullscreen.result = (error && (error.name || error.message)) || String(error);
+    }
+  }
+
+  function showFullscreen() {
+    const on = fullscreenElement() === root;
+    root.dataset.fullscreen = String(on);
+    fullscreenButton.setAttribute("aria-label", on ? "Leave full screen" : "Full screen");
+    fullscreenButton.title = on ? "Leave full screen" : "Full screen";
+  }
+
+  if (root.requestFullscreen || root.webkitRequestFullscreen || video.webkitEnterFullscreen) {
+    fullscreenButton.addEventListener("click", toggleFullscreen);
+    video.addEventListener("dblclick", toggleFullscreen);
+    document.addEventListener("fullscreenchange", showFullscreen);
+    document.addEventListener("webkitfullscreenchange", showFullscreen);
+  } else {
+    fullscreenButton.hidden = true;
+  }
+
+  if (document.pictureInPictureEnabled && !video.disablePictureInPicture) {
+    pipButton.hidden = false;
+    pipButton.addEventListener("click", async () => {
+      player.pip.requested += 1;
+      try {
+        if (document.pictureInPictureElement) await document.exitPictureInPicture();
+        else await video.requestPictureInPicture();
+        player.pip.result = "ok";
+      } catch (error) {
+        player.pip.result = (error && (error.name || error.message)) || String(error); // e.g. nothing playing yet
+      }
+    });
+    const showPip = () => {
+      const on = document.pictureInPictureElement === video;
+      pipButton.setAttribute("aria-label", on ? "Leave picture in picture" : "Picture in picture");
+      pipButton.title = pipButton.getAttribute("aria-label");
+    };
+    video.addEventListener("enterpictureinpicture", showPip);
+    video.addEventListener("leavepictureinpicture", showPip);
+  }
+
+  // The controls show while the video is not playing, on any pointer move, tap or focus, and
+  // fade CONTROLS_IDLE_MS later; on touch screens (no hover) they always show (streaming.css).
+  let idleTimer = null;
+  function wake() {
+    root.dataset.controls = "shown";
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      if (!root.contains(document.activeElement)) root.dataset.controls = "idle";
+    }, CONTROLS_IDLE_MS);
+  }
+  ["pointermove", "pointerdown", "focusin", "keydown"].forEach((type) => root.addEventListener(type, wake));
+  root.addEventListener("pointerleave", () => {
+    clearTimeout(idleTimer);
+    if (!root.contains(document.activeElement)) root.dataset.controls = "idle";
+  });
+  showSound();
+  wake();
 
   document.addEventListener("visibilitychange", () => {
     // a tab that slept through its refresh timer renews at once

@@ -1,5 +1,6 @@
 // The tip panel (wallet/_tip_panel.html): send tips through the API and keep the goal current.
-// Retries of one submission reuse its idempotency key, so a flaky network never tips twice.
+// Retries of one submission reuse its idempotency key, so a flaky network never tips twice; a click while
+// a tip is on its way is ignored.
 (() => {
   "use strict";
   const POLL_MS = 2000;
@@ -16,12 +17,26 @@
     return cookie ? cookie.split("=")[1] : "";
   }
 
+  const ATTEMPTS = 5;
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  // How long to wait before the next attempt: the server's Retry-After (seconds) if it sent one.
+  function backoff(response, attempt) {
+    const seconds = response ? Number.parseInt(response.headers.get("Retry-After") || "", 10) : NaN;
+    return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 30) * 1000 : 400 * 2 ** attempt;
+  }
+
+  // One click = one tip. Every attempt of a click sends the same Idempotency-Key: the server answers a
+  // retry of a tip it already charged with that tip (201), never charges twice, and refuses a different
+  // request under the key. A network error, a 5xx or a 429 is retried; any other 4xx is the answer
+  // (shown, not retried). If no attempt got through, the outcome is looked up by the key.
   async function sendTip(panel, body) {
     const key = newKey();
     let lastError = null;
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      let response = null;
       try {
-        const response = await fetch("/api/v1/tips", {
+        response = await fetch("/api/v1/tips", {
           method: "POST",
           credentials: "same-origin",
           headers: {
@@ -31,17 +46,35 @@
           },
           body: JSON.stringify(body),
         });
+      } catch (error) {
+        lastError = error; // the answer was lost: the tip may or may not have been sent
+      }
+      if (response) {
         const data = await response.json().catch(() => ({}));
         if (response.ok) return data;
-        if (response.status < 500) throw Object.assign(new Error(data.message || "Tip refused."), { final: true });
-        lastError = new Error(data.message || "Server error.");
-      } catch (error) {
-        if (error.final) throw error;
-        lastError = error;
+        if (response.status < 500 && response.status !== 429) {
+          throw Object.assign(new Error(data.message || "Tip refused."), { final: true });
+        }
+        lastError = new Error(data.message || "The server is busy.");
       }
-      await new Promise((resolve) => setTimeout(resolve, 300 * (attempt + 1)));
+      if (attempt < ATTEMPTS - 1) await sleep(backoff(response, attempt));
     }
-    throw lastError || new Error("Could not send the tip.");
+    const found = await lookUp(key);
+    if (found) return found;
+    if (found === null) throw new Error("The tip was not sent (nothing was charged). Try again.");
+    throw Object.assign(new Error("We could not confirm this tip. Check your wallet history before tipping again."), { cause: lastError });
+  }
+
+  // The tip sent with `key`: the tip, null if none was (404), undefined if we could not tell.
+  async function lookUp(key) {
+    try {
+      const response = await fetch(`/api/v1/tips/by-key/${encodeURIComponent(key)}`, { credentials: "same-origin" });
+      if (response.ok) return await response.json();
+      if (response.status === 404) return null;
+    } catch (_error) {
+      // still offline
+    }
+    return undefined;
   }
 
   function setText(root, selector, value) {
@@ -98,7 +131,12 @@
   function setup(panel) {
     const form = panel.querySelector("[data-tip-form]");
     const status = panel.querySelector("[data-tip-status]");
+    const controls = () => panel.querySelectorAll("[data-tip-form] [type=submit], [data-menu-item]");
+    let sending = false;
     const submit = async (body) => {
+      if (sending) return; // a double click, or a second button while a tip is on its way: ignored
+      sending = true;
+      controls().forEach((el) => { el.disabled = true; });
       status.classList.remove("error");
       status.textContent = "Sending…";
       try {
@@ -108,8 +146,11 @@
       } catch (error) {
         status.classList.add("error");
         status.textContent = error.message;
+      } finally {
+        sending = false;
+        controls().forEach((el) => { el.disabled = false; });
       }
-      await Promise.all([refresh(panel), refreshBalance(panel)]);
+      await Promise.all([refresh(panel), refreshBalance(panel)]).catch(() => {});
     };
     if (form) {
       form.addEventListener("submit", (event) => {

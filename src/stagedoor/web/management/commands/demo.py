@@ -1,0 +1,259 @@
+"""`stagedoor demo`: invented demo accounts of every role, with printed logins, and the data that lets a new
+user walk the whole loop on a fresh install: token packages to buy, the demo performer's tip menu and a queue
+of goals (the first one small enough for one purchase), a second performer who is offline with a schedule,
+a few followers and some chat history.
+
+Idempotent (`make run` runs it at every start): re-running keeps the accounts, prints the same credentials
+(kept in `var/demo_credentials.json`) and adds only what is missing. Accounts whose role requires two-factor
+get a TOTP secret; `stagedoor demo --code LOGIN` prints the current code for one of them.
+
+It lives in `web` (above every app) because it writes through the services of accounts, rooms, wallet and chat.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+import pyotp
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+from rich.console import Console
+from rich.table import Table
+
+from stagedoor.accounts.models import User
+from stagedoor.accounts.roles import MFA_REQUIRED_ROLES, Role
+from stagedoor.accounts.services import user_create
+from stagedoor.chat.pipeline.sink import ChatRecord
+from stagedoor.chat.selectors import chat_recent_messages
+from stagedoor.chat.services import chat_messages_write
+from stagedoor.core.audit import audit_record
+from stagedoor.core.ids import new_id
+from stagedoor.rooms import selectors as room_selectors
+from stagedoor.rooms import services as room_services
+from stagedoor.wallet import selectors as wallet_selectors
+from stagedoor.wallet import services as wallet_services
+from stagedoor.wallet.models import TipGoal
+
+ACTOR = "cli:demo"
+PERFORMER = "demo_performer"  # the one `make run`'s synthetic broadcaster streams as (STAGEDOOR_DEMO_PERFORMER)
+OFFLINE_PERFORMER = "demo_performer2"
+
+DEMO_ACCOUNTS: list[tuple[str, str, str]] = [
+    ("demo_viewer", Role.VIEWER, "Vera Viewer"),
+    (PERFORMER, Role.PERFORMER, "Nova Starling"),
+    (OFFLINE_PERFORMER, Role.PERFORMER, "Luna Vesper"),
+    ("demo_chathost", Role.CHAT_HOST, "Hal Host"),
+    ("demo_moderator", Role.MODERATOR, "Mona Moderator"),
+    ("demo_support1", Role.SUPPORT_L1, "Sam Support"),
+    ("demo_support2", Role.SUPPORT_L2, "Tia Tier-Two"),
+    ("demo_finance", Role.FINANCE, "Fin Ledger"),
+    ("demo_compliance", Role.COMPLIANCE, "Cora Compliance"),
+    ("demo_admin", Role.ADMIN, "Ada Admin"),
+]
+
+# Invented prices. (name, tokens, price in cents)
+PACKAGES = [("Starter", 100, 999), ("Popular", 500, 3999), ("Big night", 1000, 6999)]
+
+# (login, display name, room title, topic, tags, tip menu, goals: the first starts at once)
+PERFORMER_ROOMS: list[tuple[str, str, str, list[str], list[tuple[str, int]], list[tuple[str, int]]]] = [
+    (
+        PERFORMER,
+        "Late-night lo-fi and requests",
+        "Tip a song request and I'll play it next.",
+        ["music", "talk", "lofi"],
+        [("Say my name", 10), ("Song request", 25), ("Dance", 50), ("Spin the wheel", 100)],
+        [("Warm-up dance", 50), ("Karaoke hour", 300), ("Costume change", 1000)],
+    ),
+    (
+        OFFLINE_PERFORMER,
+        "Sunday sketching and chat",
+        "Drawing whatever chat suggests.",
+        ["art", "chill"],
+        [("Draw your idea", 40), ("Sign the sketch", 15)],
+        [("New brush set", 400)],
+    ),
+]
+
+# Shows of the offline performer: (days from today, hour UTC, minute, minutes, title)
+SCHEDULE = [(1, 20, 0, 120, "Sketch night"), (3, 19, 30, 90, "Portraits of chat"), (6, 18, 0, 120, "Q&A")]
+
+FOLLOWERS = [("demo_fan_ayla", "Ayla"), ("demo_fan_bram", "Bram"), ("demo_fan_cleo", "Cleo"), ("demo_fan_dev", "Dev")]
+
+CHAT = [
+    ("demo_fan_ayla", "hi Nova! 👋"),
+    ("demo_fan_bram", "the lo-fi tonight is perfect"),
+    ("demo_fan_cleo", "can we get the warm-up dance? 50 to go"),
+    ("demo_fan_dev", "first time here, hello everyone"),
+    ("demo_fan_ayla", "welcome Dev! tip menu is on the right"),
+    ("demo_fan_bram", "song request incoming"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create invented demo accounts of every role and the data to try the site, and print their logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--code", metavar="LOGIN", help="print the current two-factor code of a demo account")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = settings.VAR_DIR / "demo_credentials.json"
+        creds: dict[str, dict[str, str]] = json.loads(path.read_text()) if path.exists() else {}
+        if options["code"]:
+            entry = creds.get(options["code"])
+            if not entry or not entry.get("totp_secret"):
+                raise CommandError(f"{options['code']!r} is not a demo account with two-factor")
+            self.stdout.write(pyotp.TOTP(entry["totp_secret"]).now())
+            return
+        with transaction.atomic():
+            users = {login: self._account(creds, login, role, name) for login, role, name in DEMO_ACCOUNTS}
+        path.write_text(json.dumps(creds, indent=2))
+        path.chmod(0o600)
+        with transaction.atomic():
+            summary = demo_data(users)
+        self._print(creds, summary)
+
+    def _account(self, creds: dict[str, dict[str, str]], login: str, role: str, name: str) -> User:
+        entry = creds.setdefault(login, {"password": f"demo-{secrets.token_urlsafe(9)}"})
+        user = User.objects.filter(login=login).first()
+        if user is None:
+            user = user_create(
+                login=login,
+                email=f"{login}@demo.stagedoor.invalid",
+                password=entry["password"],
+                role=role,
+                display_name=name,
+                actor=ACTOR,
+            )
+        elif not user.check_password(entry["password"]):
+            user.set_password(entry["password"])
+            user.save(update_fields=["password"])
+        if role in MFA_REQUIRED_ROLES:
+            secret = entry.setdefault("totp_secret", pyotp.random_base32())
+            if not user.mfa_enabled or user.totp_secret != secret:
+                user.totp_secret = secret
+                user.mfa_enabled = True
+                user.save(update_fields=["totp_secret", "mfa_enabled"])
+                audit_record(actor=ACTOR, action="auth.mfa_enabled", target=user, data={"demo": True})
+        return user
+
+    def _print(self, creds: dict[str, dict[str, str]], summary: list[str]) -> None:
+        console = Console(file=self.stdout, highlight=False, width=120)  # type: ignore[arg-type]
+        table = Table(title="Stagedoor demo logins (invented people)", title_justify="left")
+        table.add_column("role")
+        table.add_column("login")
+        table.add_column("password")
+        table.add_column("two-factor")
+        for login, role, _ in DEMO_ACCOUNTS:
+            entry = creds[login]
+            otp = f"stagedoor demo --code {login}" if entry.get("totp_secret") else "—"
+            table.add_row(Role(role).label, login, entry["password"], otp)
+        console.print(table)
+        console.print("Demo data: " + "; ".join(summary) + ".")
+        console.print(
+            f"Log in at {settings.STAGEDOOR.base_url}/login (or sign up as a new viewer, buy tokens in the sandbox "
+            "and tip Nova). Staff and performers need the code the last column prints."
+        )
+
+
+def demo_data(users: dict[str, User]) -> list[str]:
+    """Everything but the accounts, each part added only when missing. Returns what there is, for the printout."""
+    packages = _packages(users["demo_finance"])
+    rooms = {
+        login: _room(users[login], title, topic, tags, menu, goals)
+        for login, title, topic, tags, menu, goals in PERFORMER_ROOMS
+    }
+    offline = rooms[OFFLINE_PERFORMER]
+    if not room_selectors.upcoming_shows(offline):
+        room_services.room_schedule_set(room=offline, actor=ACTOR, plans=_schedule(timezone.now()))
+    fans = [_follower(login, name) for login, name in FOLLOWERS]
+    for fan in fans:
+        for room in rooms.values():
+            room_services.room_follow(user=fan, room=room)
+    room_services.room_follow(user=users["demo_viewer"], room=rooms[PERFORMER])
+    _chat_history(rooms[PERFORMER], {fan.login: fan for fan in fans})
+    nxt = room_selectors.next_show(offline)
+    return [
+        f"{len(packages)} token packages",
+        f"tip menus and goals for {', '.join(u.shown_name for u in (users[PERFORMER], users[OFFLINE_PERFORMER]))}",
+        f"{users[OFFLINE_PERFORMER].shown_name}'s next show {nxt.starts_at:%a %d %b %H:%M} UTC" if nxt else "no show",
+        f"{len(fans)} followers",
+        "chat history in Nova's room",
+    ]
+
+
+def _packages(finance: User) -> list[Any]:
+    existing = {(p.name, p.tokens) for p in wallet_selectors.packages_all()}
+    for position, (name, tokens, price) in enumerate(PACKAGES):
+        if (name, tokens) not in existing:
+            wallet_services.package_create(
+                actor=finance, name=name, tokens=tokens, price_minor=price, currency="USD", position=position
+            )
+    return list(wallet_selectors.packages_on_sale())
+
+
+def _room(
+    performer: User, title: str, topic: str, tags: list[str], menu: list[tuple[str, int]], goals: list[tuple[str, int]]
+) -> Any:
+    room = room_services.room_for_performer(performer=performer)
+    if room.title == f"{performer.shown_name}'s room" and not room.tags:  # as created: never undo the performer's
+        room_services.room_update(room=room, title=title, topic=topic, tags=tags)
+    if not wallet_selectors.tip_menu_of(performer, include_inactive=True).exists():
+        for label, price in menu:
+            wallet_services.tip_menu_item_create(performer=performer, label=label, price=price)
+    open_goals = wallet_selectors.goals_of(performer).filter(status__in=[TipGoal.Status.ACTIVE, TipGoal.Status.QUEUED])
+    if not open_goals.exists():
+        for title_, target in goals:
+            wallet_services.tip_goal_create(performer=performer, title=title_, target=target)
+    return room
+
+
+def _schedule(now: datetime) -> list[room_services.ShowPlan]:
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return [
+        room_services.ShowPlan(
+            starts_at=today + timedelta(days=days, hours=hour, minutes=minute), duration_minutes=length, title=title
+        )
+        for days, hour, minute, length, title in SCHEDULE
+    ]
+
+
+def _follower(login: str, name: str) -> User:
+    user = User.objects.filter(login=login).first()
+    if user is None:  # an invented fan nobody logs in as: a random password, never printed
+        user = user_create(
+            login=login,
+            email=f"{login}@demo.stagedoor.invalid",
+            password=secrets.token_urlsafe(24),
+            role=Role.VIEWER,
+            display_name=name,
+            actor=ACTOR,
+        )
+    return user
+
+
+def _chat_history(room: Any, fans: dict[str, User]) -> None:
+    """A few stored messages (the room's chat history, `GET /api/v1/chat/rooms/{slug}/messages`), once."""
+    if chat_recent_messages(room, limit=1):
+        return
+    start = int(time.time() * 1000) - len(CHAT) * 45_000
+    records = [
+        # seq None: stored history outside the live timeline, so a restarted gateway's numbering never collides
+        ChatRecord(
+            message_id=new_id(),
+            room=room.slug,
+            seq=None,
+            user_id=fans[login].pk,
+            login=fans[login].login,
+            role="viewer",
+            text=text,
+            ts=start + i * 45_000,
+        )
+        for i, (login, text) in enumerate(CHAT)
+    ]
+    chat_messages_write(records=records, deletions=[])
