@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -97,7 +98,7 @@ def package_update(*, actor: User, package_id: str, ip: str = "", **changes: Any
         if package is None:
             raise errors.PackageNotFound()
         before = _package_data(package)
-        checks = {
+        checks: dict[str, Callable[[Any], Any]] = {
             "name": lambda v: _text(v, "name", 60),
             "tokens": lambda v: _int_in(v, "tokens", 1, MAX_PACKAGE_TOKENS),
             "price_minor": lambda v: _int_in(v, "price_minor", 1, MAX_PRICE_MINOR),

@@ -45,7 +45,7 @@ def test_concurrent_tips_with_retries(settings: Any) -> None:
         fund_wallet(viewer, FUNDS)
     # 1,000 tips (10 per viewer, about 35 tokens wanted from 30 held, so some must fail); half go to one
     # hot performer. Each is sent 1–3 times with the same key — the retries race the original.
-    plan = []
+    plan: list[dict[str, Any]] = []
     for n in range(TIPS):
         viewer = viewers[n % VIEWERS]
         performer = hot if rng.random() < 0.5 else rng.choice(performers[1:])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -25,7 +27,9 @@ from stagedoor.wallet.tests.conftest import fund_wallet, ledger_problems
 pytestmark = pytest.mark.django_db
 
 
-def test_purchase_credit_is_balanced_and_exactly_once(make_user, balance):
+def test_purchase_credit_is_balanced_and_exactly_once(
+    make_user: Callable[..., Any], balance: Callable[[Any], int]
+) -> None:
     viewer = make_user("viewer")
     pid = fund_wallet(viewer, 500)
     # the same purchase credited again (a duplicated postback) is a no-op
@@ -44,32 +48,34 @@ def test_purchase_credit_is_balanced_and_exactly_once(make_user, balance):
     assert ledger_problems() == []
 
 
-def test_ledger_rows_are_append_only(make_user):
+def test_ledger_rows_are_append_only(make_user: Callable[..., Any]) -> None:
     viewer = make_user("viewer")
     fund_wallet(viewer, 10)
     transfer = LedgerTransfer.objects.get()
     entry = LedgerEntry.objects.first()
-    for attempt in (
+    assert entry is not None
+    attempts: tuple[Callable[[], object], ...] = (
         lambda: LedgerEntry.objects.update(amount=1),
         lambda: LedgerEntry.objects.all().delete(),
         lambda: LedgerTransfer.objects.update(memo="x"),
         lambda: entry.delete(),
         lambda: transfer.delete(),
         lambda: entry.save(),
-    ):
+    )
+    for attempt in attempts:
         with pytest.raises(TypeError, match="append-only"):
             attempt()
     assert LedgerEntry.objects.count() == 2
 
 
-def test_unbalanced_or_zero_transfers_are_refused(make_user):
+def test_unbalanced_or_zero_transfers_are_refused(make_user: Callable[..., Any]) -> None:
     viewer = make_user("viewer")
     wallet = ledger.account_get(AccountKind.VIEWER_WALLET, viewer)
     promo = ledger.system_account(AccountKind.PROMOTIONS)
     for legs in (
         [ledger.Leg(promo, -5), ledger.Leg(wallet, 4)],
         [ledger.Leg(promo, -5)],
-        [ledger.Leg(promo, -5), ledger.Leg(wallet, 5.0)],
+        [ledger.Leg(promo, -5), ledger.Leg(wallet, 5.0)],  # type: ignore[arg-type]  # a float is refused at run time
         [ledger.Leg(promo, 0), ledger.Leg(wallet, 0)],
     ):
         with pytest.raises(errors.LedgerInvariantBroken):
@@ -77,7 +83,7 @@ def test_unbalanced_or_zero_transfers_are_refused(make_user):
     assert LedgerEntry.objects.count() == 0
 
 
-def test_verify_command_finds_tampering(make_user, performer_with_tips):
+def test_verify_command_finds_tampering(make_user: Callable[..., Any], performer_with_tips: dict[str, Any]) -> None:
     call_command("ledger", "verify")
     viewer = performer_with_tips["viewer"]
     # Tamper with a wallet balance and an entry behind the ORM's back.
@@ -92,7 +98,9 @@ def test_verify_command_finds_tampering(make_user, performer_with_tips):
     assert any("balance 12345" in p for p in problems)
 
 
-def test_rollup_folds_deltas_without_changing_balances(make_user, performer_with_tips, earnings_balance):
+def test_rollup_folds_deltas_without_changing_balances(
+    make_user: Callable[..., Any], performer_with_tips: dict[str, Any], earnings_balance: Callable[[Any], int]
+) -> None:
     performer = performer_with_tips["performer"]
     before = earnings_balance(performer)
     assert PendingDelta.objects.exists()
@@ -104,7 +112,12 @@ def test_rollup_folds_deltas_without_changing_balances(make_user, performer_with
     assert ledger_problems() == []
 
 
-def test_every_tip_appends_no_update_to_the_performer_row(make_user, fund, settings, earnings_balance):
+def test_every_tip_appends_no_update_to_the_performer_row(
+    make_user: Callable[..., Any],
+    fund: Callable[[Any, int], str],
+    settings: Any,
+    earnings_balance: Callable[[Any], int],
+) -> None:
     settings.STAGEDOOR_WALLET_ROLLUP_EVERY = 1_000_000
     performer = make_user("performer")
     viewer = make_user("viewer")
@@ -131,7 +144,9 @@ def test_every_tip_appends_no_update_to_the_performer_row(make_user, fund, setti
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_tip_statement_is_prepared_once_per_connection(make_user, fund):
+def test_the_tip_statement_is_prepared_once_per_connection(
+    make_user: Callable[..., Any], fund: Callable[[Any, int], str]
+) -> None:
     if connection.vendor != "postgresql":
         skip_or_fail("the one-statement tip is PostgreSQL's", need="postgres")
     performer = make_user("performer")
