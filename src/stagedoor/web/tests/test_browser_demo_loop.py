@@ -195,10 +195,10 @@ def test_the_demo_loop(browser: Any, live_server: Any, chat_gateway: GatewayThre
         expect(star.page.locator("[data-tip-panel]")).to_contain_text("Shout-out")
         expect(star.page.locator("[data-tip-panel]")).to_contain_text("12 tokens")
         star.step("11-room-as-performer")
-        # the viewer's open room page follows the goal on its own, and shows the new menu
+        # the viewer's open room page follows the goal and the menu on its own
         expect(fan.page.locator("[data-goal-title]")).to_have_text("Karaoke marathon", timeout=15_000)
-        fan.page.reload()
-        expect(fan.page.locator("[data-tip-panel]")).to_contain_text("Shout-out")
+        expect(fan.page.locator("[data-tip-panel]")).to_contain_text("Shout-out", timeout=15_000)
+        expect(fan.page.get_by_role("button", name="12 tokens", exact=True)).to_be_visible()
         assert star.console == []
 
         # --- a support agent finds the new viewer and the purchase --------------------------------------

@@ -105,6 +105,35 @@
         setText(next, "[data-next-goal-target]", String(first.target));
       }
     }
+    // The tip menu as the performer last saved it (the studio's edits show without a reload).
+    const menuBox = panel.querySelector("[data-menu-box]");
+    const menu = panel.querySelector("[data-tip-menu]");
+    if (menuBox && menu && Array.isArray(data.menu)) {
+      const signature = JSON.stringify(data.menu.map((m) => [m.id, m.label, m.price]));
+      if (menu.dataset.signature !== signature) {
+        menu.dataset.signature = signature;
+        const buttons = menu.hasAttribute("data-menu-buttons");
+        menu.replaceChildren(...data.menu.map((item) => {
+          const li = document.createElement("li");
+          const label = document.createElement("span");
+          label.textContent = item.label;
+          let price;
+          if (buttons) {
+            price = document.createElement("button");
+            price.type = "button";
+            price.className = "btn btn-ghost btn-small";
+            price.dataset.menuItem = item.id;
+            price.dataset.price = String(item.price);
+          } else {
+            price = document.createElement("span");
+          }
+          price.textContent = `${item.price} tokens`;
+          li.append(label, " ", price);
+          return li;
+        }));
+        menuBox.hidden = data.menu.length === 0;
+      }
+    }
     const recent = panel.querySelector("[data-recent-tips]");
     if (recent) {
       recent.replaceChildren(...(data.recent_tips.length ? data.recent_tips : [null]).map((t) => {
@@ -159,9 +188,14 @@
         submit({ amount, message: form.elements.message.value, anonymous: form.elements.anonymous.checked });
       });
     }
-    panel.querySelectorAll("[data-menu-item]").forEach((button) => {
-      button.addEventListener("click", () => submit({ menu_item_id: button.dataset.menuItem }));
-    });
+    // One listener for the menu's buttons, so buttons rebuilt by `render` work too.
+    const menu = panel.querySelector("[data-tip-menu]");
+    if (menu) {
+      menu.addEventListener("click", (event) => {
+        const button = event.target.closest("[data-menu-item]");
+        if (button && !button.disabled) submit({ menu_item_id: button.dataset.menuItem });
+      });
+    }
     setInterval(() => { if (document.visibilityState === "visible") refresh(panel).catch(() => {}); }, POLL_MS);
     // Chat pushes tips and goal progress as they happen; refresh at once instead of waiting for the poll.
     document.addEventListener("stagedoor:goal", () => refresh(panel).catch(() => {}));
