@@ -205,3 +205,18 @@ def page(browser: Any) -> Iterator[Any]:
     pg.js_errors = errors
     yield pg
     context.close()
+
+
+@pytest.fixture
+def chat_gateway(settings: Any) -> Iterator[Any]:
+    """The chat gateway beside the live server, as `stagedoor run` embeds it: room pages connect to it."""
+    from stagedoor.chat.tests.test_browser import GatewayThread
+
+    gateway = GatewayThread()
+    gateway.start()
+    assert gateway.ready.wait(10)
+    settings.STAGEDOOR_CHAT_URL = f"ws://127.0.0.1:{gateway.port}/"
+    try:
+        yield gateway
+    finally:
+        gateway.stop()

@@ -12,7 +12,6 @@ errors, every form control labelled, text contrast WCAG AA, nothing wider than t
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,6 @@ import pyotp
 import pytest
 from django.core.management import call_command
 
-from stagedoor.chat.tests.test_browser import GatewayThread
 from stagedoor.web.tests.a11y import assert_accessible, watch_console
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,17 +26,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[4] / "test-results" / "demo-loop"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def chat_gateway(settings: Any) -> Iterator[GatewayThread]:
-    """The chat gateway beside the live server, as `stagedoor run` embeds it: room pages get goal events."""
-    gateway = GatewayThread()
-    gateway.start()
-    assert gateway.ready.wait(10)
-    settings.STAGEDOOR_CHAT_URL = f"ws://127.0.0.1:{gateway.port}/"
-    yield gateway
-    gateway.stop()
 
 
 class Walk:
@@ -95,7 +82,7 @@ def _box(page: Any, testid: str) -> dict[str, float]:
     return dict(box)
 
 
-def test_the_demo_loop(browser: Any, live_server: Any, chat_gateway: GatewayThread, capsys: Any) -> None:
+def test_the_demo_loop(browser: Any, live_server: Any, chat_gateway: Any, capsys: Any) -> None:
     import json
 
     from django.conf import settings

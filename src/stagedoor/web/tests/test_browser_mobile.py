@@ -7,13 +7,11 @@ the accessibility checks (web/tests/a11y.py). Screenshots: test-results/mobile/.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from stagedoor.chat.tests.test_browser import GatewayThread
 from stagedoor.web.tests.a11y import assert_accessible, watch_console
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,18 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[4] / "test-results" / "mobile"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-
-
-@pytest.fixture
-def gateway(settings: Any) -> Iterator[GatewayThread]:
-    running = GatewayThread()
-    running.start()
-    assert running.ready.wait(10)
-    settings.STAGEDOOR_CHAT_URL = f"ws://127.0.0.1:{running.port}/"
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture
@@ -172,7 +158,7 @@ def test_header_is_one_row_and_its_menu_works_by_tap_and_keyboard(
             context.close()
 
 
-def test_room_on_a_phone(browser: Any, live_server: Any, world: dict[str, Any], gateway: GatewayThread) -> None:
+def test_room_on_a_phone(browser: Any, live_server: Any, world: dict[str, Any], chat_gateway: Any) -> None:
     base = live_server.url
     room_url = f"{base}{world['room'].url}"
     context = new_context(browser, base, PHONE, world["viewer"])
@@ -271,7 +257,7 @@ def test_room_on_a_phone(browser: Any, live_server: Any, world: dict[str, Any], 
 
 
 def test_moderator_opens_a_message_menu_by_tap_and_keyboard(
-    browser: Any, live_server: Any, world: dict[str, Any], gateway: GatewayThread
+    browser: Any, live_server: Any, world: dict[str, Any], chat_gateway: Any
 ) -> None:
     base = live_server.url
     context = new_context(browser, base, PHONE, world["host"])
@@ -318,7 +304,7 @@ def test_moderator_opens_a_message_menu_by_tap_and_keyboard(
 
 @pytest.mark.parametrize(("width_name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
 def test_pages_pass_the_accessibility_checks(
-    browser: Any, live_server: Any, world: dict[str, Any], gateway: GatewayThread, width_name: str, viewport: Any
+    browser: Any, live_server: Any, world: dict[str, Any], chat_gateway: Any, width_name: str, viewport: Any
 ) -> None:
     base = live_server.url
     pages = [
