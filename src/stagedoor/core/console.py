@@ -26,7 +26,7 @@ so the filters here take a predicate `can(perm) -> bool`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,43 +157,9 @@ def _origin(fn: Callable[..., Any]) -> str:
 registry = ConsoleRegistry()
 
 
-def console_section(
-    *,
-    slug: str,
-    title: str,
-    perm: str,
-    view: View,
-    template: str,
-    order: int = 100,
-    description: str = "",
-    routes: Sequence[URLPattern] = (),
-    blurb: Callable[[Any], str] | None = None,
-) -> ConsoleSection:
-    """Add a section to the staff console (see the module docstring)."""
-    return registry.section(
-        slug=slug,
-        title=title,
-        perm=perm,
-        view=view,
-        template=template,
-        order=order,
-        description=description,
-        routes=routes,
-        blurb=blurb,
-    )
-
-
-def user_panel(
-    *,
-    key: str,
-    title: str,
-    perm: str,
-    template: str,
-    context: Callable[[Any, Any], dict[str, Any] | None],
-    order: int = 100,
-) -> UserPanel:
-    """Add a panel to the console's person page (see `UserPanel`)."""
-    return registry.panel(key=key, title=title, perm=perm, template=template, context=context, order=order)
+# Registration, as each app's console.py calls it (keyword arguments as in `ConsoleRegistry.section/panel`).
+console_section = registry.section
+user_panel = registry.panel
 
 
 def sections_for(can: Can) -> list[ConsoleSection]:
