@@ -12,7 +12,6 @@ database is migrated; `run` on the embedded SQLite database migrates it itself.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import TYPE_CHECKING, NoReturn
 
@@ -28,8 +27,9 @@ def _fail(message: str) -> NoReturn:
 
 
 def _load_config() -> Config:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stagedoor.settings")
-    from stagedoor.core.config import ConfigError, load
+    from stagedoor.core.config import ConfigError, load, use_stagedoor_settings
+
+    use_stagedoor_settings()
 
     try:
         return load()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stagedoor.settings")
+from stagedoor.core.config import use_stagedoor_settings
+
+use_stagedoor_settings()
 
 app = Celery("stagedoor")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -18,6 +18,15 @@ from urllib.parse import urlparse
 PREFIX = "STAGEDOOR_"
 
 
+SETTINGS_MODULE = "stagedoor.settings"
+
+
+def use_stagedoor_settings() -> None:
+    """Point Django at Stagedoor's settings (the one place outside settings.py that touches the environment:
+    the command line, the ASGI app and the Celery app call it before Django starts)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+
+
 class ConfigError(Exception):
     """A setting is wrong or unreachable. `str()` is one line naming it."""
 
