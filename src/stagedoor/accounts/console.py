@@ -21,8 +21,7 @@ from stagedoor.accounts import selectors, services
 from stagedoor.accounts.models import PerformerApplication, User
 from stagedoor.accounts.roles import Perm, Role, role_has
 from stagedoor.core.audit import audit_actions, audit_log, audit_trail, audit_verify_report
-from stagedoor.core.console import console_section, registry
-from stagedoor.core.errors import ApplicationError
+from stagedoor.core.console import console_section, registry, staff_action
 from stagedoor.core.middleware import client_ip
 
 APPLICATION_FILTERS = {"pending": "Pending", "approved": "Approved", "rejected": "Rejected", "all": "All"}
@@ -94,15 +93,11 @@ def user_role(request: HttpRequest, user_id: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose one of the roles.")
         return _back_to(user_id)
-    try:
-        user = services.user_set_role(
-            actor=actor, user_id=user_id, role=form.cleaned_data["role"], ip=client_ip(request)
-        )
-    except ApplicationError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
-    else:
+    role = form.cleaned_data["role"]
+    user = staff_action(
+        request, lambda: services.user_set_role(actor=actor, user_id=user_id, role=role, ip=client_ip(request))
+    )
+    if user is not None:
         messages.success(request, f"{user.login} is now {user.get_role_display()}.")
     return _back_to(user_id)
 
@@ -137,19 +132,14 @@ def application_decide(request: HttpRequest, application_id: str) -> HttpRespons
         messages.error(request, "Choose approve or reject; a note has at most 2,000 characters.")
         return HttpResponseRedirect("/staff/applications/")
     approve = form.cleaned_data["decision"] == "approve"
-    try:
-        application = services.performer_application_decide(
-            actor=actor,
-            application_id=application_id,
-            approve=approve,
-            note=form.cleaned_data["note"],
-            ip=client_ip(request),
-        )
-    except ApplicationError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
-    else:
+    note = form.cleaned_data["note"]
+    application = staff_action(
+        request,
+        lambda: services.performer_application_decide(
+            actor=actor, application_id=application_id, approve=approve, note=note, ip=client_ip(request)
+        ),
+    )
+    if application is not None:
         verdict = "approved: they are a performer now" if approve else "rejected"
         messages.success(request, f"{application.stage_name} ({application.user.login}) {verdict}.")
     return HttpResponseRedirect("/staff/applications/")

@@ -30,9 +30,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern
+
+from stagedoor.core.errors import ApplicationError
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 
@@ -168,3 +171,15 @@ def sections_for(can: Can) -> list[ConsoleSection]:
 
 def panels_for(can: Can) -> list[UserPanel]:
     return registry.panels_for(can)
+
+
+def staff_action[T](request: HttpRequest, action: Callable[[], T]) -> T | None:
+    """Run a console button's service call. A refusal becomes the page's error message and None; an unknown
+    id (404) goes on to the console shell, which renders its not-found page."""
+    try:
+        return action()
+    except ApplicationError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, exc.message)
+        return None

@@ -22,8 +22,7 @@ from django.views.decorators.http import require_POST
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Perm, role_has
 from stagedoor.accounts.selectors import require_perm, user_by_login_or_id
-from stagedoor.core.console import console_section, user_panel
-from stagedoor.core.errors import ApplicationError
+from stagedoor.core.console import console_section, staff_action, user_panel
 from stagedoor.core.middleware import client_ip
 from stagedoor.payments import selectors, services
 from stagedoor.payments.models import Postback, Purchase
@@ -64,7 +63,7 @@ def refunds(request: HttpRequest) -> HttpResponse:
 
 
 def _back(form: RefundForm) -> HttpResponseRedirect:
-    query = form.cleaned_data.get("q", "") if hasattr(form, "cleaned_data") else ""
+    query = form.cleaned_data.get("q", "")  # called after is_valid(): cleaned_data exists, valid or not
     return HttpResponseRedirect("/staff/refunds/" + (f"?{urlencode({'q': query})}" if query else ""))
 
 
@@ -76,15 +75,12 @@ def purchase_refund(request: HttpRequest, purchase_id: str) -> HttpResponse:
         messages.error(request, "Give a reason of 1–200 characters.")
         return _back(form)
     before = selectors.purchases_for_staff(purchase_id=purchase_id)
-    try:
-        purchase = services.purchase_refund(
-            actor=actor, purchase_id=purchase_id, reason=form.cleaned_data["reason"], ip=client_ip(request)
-        )
-    except ApplicationError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
-    else:
+    reason = form.cleaned_data["reason"]
+    purchase = staff_action(
+        request,
+        lambda: services.purchase_refund(actor=actor, purchase_id=purchase_id, reason=reason, ip=client_ip(request)),
+    )
+    if purchase is not None:
         if before and before[0].status == Purchase.Status.REFUNDED:
             messages.info(request, f"Purchase {purchase.pk} was already refunded; nothing changed.")
         else:
@@ -100,15 +96,11 @@ def tip_refund(request: HttpRequest, tip_id: str) -> HttpResponse:
         messages.error(request, "Give a reason of 1–200 characters.")
         return _back(form)
     before = wallet_selectors.tips_for_staff(tip_id=tip_id)
-    try:
-        tip = wallet_services.tip_refund(
-            actor=actor, tip_id=tip_id, reason=form.cleaned_data["reason"], ip=client_ip(request)
-        )
-    except ApplicationError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
-    else:
+    reason = form.cleaned_data["reason"]
+    tip = staff_action(
+        request, lambda: wallet_services.tip_refund(actor=actor, tip_id=tip_id, reason=reason, ip=client_ip(request))
+    )
+    if tip is not None:
         if before and before[0].left <= 0:
             messages.info(request, f"Tip {tip.pk} was already given back; nothing changed.")
         else:
