@@ -27,6 +27,11 @@ class ValidationFailed(ApplicationError):
     status = 422
     default_message = "Some fields are not valid."
 
+    @classmethod
+    def of_field(cls, field: str, message: str) -> ValidationFailed:
+        """One field's problem, in the shape forms and API clients read: `extra.fields.<field>`."""
+        return cls(extra={"fields": {field: [message]}})
+
 
 class NotAuthenticated(ApplicationError):
     code = "auth.required"

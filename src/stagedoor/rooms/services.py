@@ -158,25 +158,21 @@ class ShowPlan:
     title: str = ""
 
 
-def _fail(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(extra={"fields": {field: [message]}})
-
-
 def _clean_show(plan: ShowPlan, *, now: datetime) -> ShowPlan:
     if not isinstance(plan.starts_at, datetime) or timezone.is_naive(plan.starts_at):
-        raise _fail("starts_at", "Give a date and time.")
+        raise ValidationFailed.of_field("starts_at", "Give a date and time.")
     starts_at = plan.starts_at.replace(second=0, microsecond=0)
     if starts_at <= now:
-        raise _fail("starts_at", "Pick a time in the future.")
+        raise ValidationFailed.of_field("starts_at", "Pick a time in the future.")
     if starts_at > now + SCHEDULE_HORIZON:
-        raise _fail("starts_at", "Schedule at most a year ahead.")
+        raise ValidationFailed.of_field("starts_at", "Schedule at most a year ahead.")
     duration: Any = plan.duration_minutes
     lo, hi = SHOW_MINUTES
     if isinstance(duration, bool) or not isinstance(duration, int) or not lo <= duration <= hi:
-        raise _fail("duration_minutes", f"Use {lo} to {hi} minutes.")
+        raise ValidationFailed.of_field("duration_minutes", f"Use {lo} to {hi} minutes.")
     title = (plan.title or "").strip() if isinstance(plan.title, str) else ""
     if len(title) > 120:
-        raise _fail("title", "Use at most 120 characters.")
+        raise ValidationFailed.of_field("title", "Use at most 120 characters.")
     return ShowPlan(starts_at=starts_at, duration_minutes=duration, title=title)
 
 
@@ -192,9 +188,9 @@ def room_schedule_add(*, room: Room, actor: User, plan: ShowPlan, ip: str = "") 
         Room.objects.select_for_update().filter(pk=room.pk).first()  # one schedule change of a room at a time
         upcoming = ScheduledShow.objects.filter(room=room, starts_at__gte=now)
         if upcoming.count() >= MAX_UPCOMING_SHOWS:
-            raise _fail("starts_at", f"At most {MAX_UPCOMING_SHOWS} upcoming shows.")
+            raise ValidationFailed.of_field("starts_at", f"At most {MAX_UPCOMING_SHOWS} upcoming shows.")
         if ScheduledShow.objects.filter(room=room, starts_at=plan.starts_at).exists():
-            raise _fail("starts_at", "A show already starts then.")
+            raise ValidationFailed.of_field("starts_at", "A show already starts then.")
         show = ScheduledShow.objects.create(
             room=room, starts_at=plan.starts_at, duration_minutes=plan.duration_minutes, title=plan.title
         )
@@ -218,9 +214,9 @@ def room_schedule_set(*, room: Room, actor: User | str, plans: list[ShowPlan], i
     now = timezone.now()
     cleaned = sorted((_clean_show(p, now=now) for p in plans), key=lambda p: p.starts_at)
     if len(cleaned) > MAX_UPCOMING_SHOWS:
-        raise _fail("starts_at", f"At most {MAX_UPCOMING_SHOWS} upcoming shows.")
+        raise ValidationFailed.of_field("starts_at", f"At most {MAX_UPCOMING_SHOWS} upcoming shows.")
     if len({p.starts_at for p in cleaned}) != len(cleaned):
-        raise _fail("starts_at", "Two shows start at the same time.")
+        raise ValidationFailed.of_field("starts_at", "Two shows start at the same time.")
     with transaction.atomic():
         Room.objects.select_for_update().filter(pk=room.pk).first()
         ScheduledShow.objects.filter(room=room, starts_at__gte=now).delete()

@@ -102,10 +102,6 @@ def _studio_reply(
     return HttpResponseRedirect(f"/studio#studio-{card}")
 
 
-def _bad_action(message: str) -> ValidationFailed:
-    return ValidationFailed(extra={"fields": {"action": [message]}})
-
-
 def _studio_performer(request: HttpRequest) -> User:
     return require_perm(request.user, Perm.TIP_PANEL_MANAGE)  # type: ignore[arg-type]
 
@@ -159,7 +155,7 @@ def studio_menu_item(request: HttpRequest, item_id: str) -> HttpResponse:
             services.tip_menu_item_delete(performer=performer, item_id=item_id)
             notice = "Item deleted."
         else:
-            raise _bad_action(f"Use one of {', '.join(sorted(MENU_ACTIONS))}.")
+            raise ValidationFailed.of_field("action", f"Use one of {', '.join(sorted(MENU_ACTIONS))}.")
     except ApplicationError as exc:
         return _studio_reply(request, performer, "tip-menu", error=exc)
     return _studio_reply(request, performer, "tip-menu", notice=notice)
@@ -212,7 +208,7 @@ def studio_goal_item(request: HttpRequest, goal_id: str) -> HttpResponse:
             goal = services.tip_goal_cancel(performer=performer, goal_id=goal_id)
             notice = f"Goal “{goal.title}” cancelled."
         else:
-            raise _bad_action(f"Use one of {', '.join(sorted(GOAL_ACTIONS))}.")
+            raise ValidationFailed.of_field("action", f"Use one of {', '.join(sorted(GOAL_ACTIONS))}.")
     except ApplicationError as exc:
         return _studio_reply(request, performer, "goals", error=exc)
     return _studio_reply(request, performer, "goals", notice=notice)

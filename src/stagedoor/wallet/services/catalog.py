@@ -26,20 +26,16 @@ MAX_QUEUED_GOALS = 20
 MAX_GOAL = 10_000_000
 
 
-def _fail(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(extra={"fields": {field: [message]}})
-
-
 def _int_in(value: Any, field: str, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise _fail(field, f"Use a whole number from {lo} to {hi}.")
+        raise ValidationFailed.of_field(field, f"Use a whole number from {lo} to {hi}.")
     return value
 
 
 def _text(value: Any, field: str, hi: int) -> str:
     text = (value or "").strip() if isinstance(value, str) else ""
     if not 1 <= len(text) <= hi:
-        raise _fail(field, f"Use 1–{hi} characters.")
+        raise ValidationFailed.of_field(field, f"Use 1–{hi} characters.")
     return text
 
 
@@ -76,7 +72,7 @@ def package_create(
 def _currency(value: Any) -> str:
     currency = (value or "").strip().upper() if isinstance(value, str) else ""
     if not CURRENCY_RE.fullmatch(currency):
-        raise _fail("currency", "Use a 3-letter ISO 4217 code such as USD.")
+        raise ValidationFailed.of_field("currency", "Use a 3-letter ISO 4217 code such as USD.")
     return currency
 
 
@@ -110,7 +106,7 @@ def package_update(*, actor: User, package_id: str, ip: str = "", **changes: Any
             if value is None:
                 continue
             if field not in checks:
-                raise _fail(field, "Unknown field.")
+                raise ValidationFailed.of_field(field, "Unknown field.")
             setattr(package, field, checks[field](value))
         package.save()
         audit_record(
@@ -150,7 +146,7 @@ def tip_menu_item_create(*, performer: User, label: str, price: int, position: i
     price = _int_in(price, "price", 1, 1_000_000)
     with transaction.atomic():
         if TipMenuItem.objects.filter(performer=performer).count() >= MAX_MENU_ITEMS:
-            raise _fail("label", f"A tip menu has at most {MAX_MENU_ITEMS} items.")
+            raise ValidationFailed.of_field("label", f"A tip menu has at most {MAX_MENU_ITEMS} items.")
         if position is None:
             position = (TipMenuItem.objects.filter(performer=performer).aggregate(m=Max("position"))["m"] or 0) + 1
         item = TipMenuItem.objects.create(
@@ -191,7 +187,7 @@ MOVES = {"up": -1, "down": 1}
 
 def _direction(direction: Any) -> int:
     if direction not in MOVES:
-        raise _fail("direction", "Use up or down.")
+        raise ValidationFailed.of_field("direction", "Use up or down.")
     return MOVES[direction]
 
 
@@ -244,7 +240,7 @@ def tip_goal_create(*, performer: User, title: str, target: int) -> TipGoal:
             performer=performer, status__in=[TipGoal.Status.QUEUED, TipGoal.Status.ACTIVE]
         )
         if open_goals.count() >= MAX_QUEUED_GOALS:
-            raise _fail("title", f"At most {MAX_QUEUED_GOALS} open goals.")
+            raise ValidationFailed.of_field("title", f"At most {MAX_QUEUED_GOALS} open goals.")
         position = (TipGoal.objects.filter(performer=performer).aggregate(m=Max("position"))["m"] or 0) + 1
         goal = TipGoal(performer=performer, title=title, target=target, position=position)
         if not open_goals.filter(status=TipGoal.Status.ACTIVE).exists():
@@ -331,7 +327,7 @@ def tip_goal_move(*, performer: User, goal_id: str, direction: str, ip: str = ""
         User.objects.select_for_update().filter(pk=performer.pk).first()
         goal = _open_goal(performer, goal_id)
         if goal.status == TipGoal.Status.ACTIVE:
-            raise _fail("goal", "The active goal stays first; cancel it to start the next one.")
+            raise ValidationFailed.of_field("goal", "The active goal stays first; cancel it to start the next one.")
         queue = list(
             TipGoal.objects.filter(performer=performer, status=TipGoal.Status.QUEUED).order_by("position", "created_at")
         )
