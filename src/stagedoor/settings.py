@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "stagedoor.chat",
     "stagedoor.wallet",
     "stagedoor.payments",
+    "stagedoor.verification",
+    "stagedoor.moderation",
     "stagedoor.web",
 ]
 

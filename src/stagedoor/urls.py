@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("stagedoor.rooms.urls")),
     path("", include("stagedoor.wallet.urls")),
     path("", include("stagedoor.payments.urls")),
+    path("", include("stagedoor.moderation.urls")),
+    path("", include("stagedoor.verification.urls")),
     path("", include("stagedoor.web.urls")),
 ]
 

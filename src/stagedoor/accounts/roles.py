@@ -43,20 +43,40 @@ class Perm:
     STREAMS_READ_ANY = "streaming.streams_read_any"
     PURCHASES_READ_ANY = "payments.purchases_read_any"  # any user's purchases: support answers "I paid but…"
     CHAT_MODERATE_ANY = "chat.moderate_any"  # moderate every room's chat and appoint its chat hosts
+    # trust & safety
+    MODERATION_REVIEW = "moderation.review"  # claim and decide cases in the review queue
+    MODERATION_SUPERVISE = "moderation.supervise"  # every queue, rebalance, moderators' load and exposure
+    MODERATION_READ_ALL = "moderation.read_all"  # read every case, decision, report and appeal
+    MODERATION_HASHLISTS = "moderation.hashlists_manage"  # load and edit perceptual-hash lists
+    TRANSPARENCY_READ = "moderation.transparency_read"  # transparency reports and their exports
+    # identity and age
+    VERIFICATION_DOCUMENTS_VIEW = "verification.documents_view"  # open ID documents (every view audited)
+    VERIFICATION_STATUS_READ = "verification.status_read"  # a person's verification status, never documents
+    RECORDS_EXPORT = "verification.records_export"  # custodian-of-records view and export
+    AGE_POLICY_MANAGE = "verification.age_policy_manage"  # the viewer age-assurance policy by jurisdiction
+    RECOVERY_START = "verification.recovery_start"  # start an identity-checked account recovery
+    COPERFORMERS_MANAGE = "verification.coperformers_manage"  # declare who else is on camera
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VIEWER: frozenset({Perm.PERFORMER_APPLY, Perm.TOKENS_BUY, Perm.TIP_SEND}),
     Role.PERFORMER: frozenset(
         {Perm.ROOM_MANAGE, Perm.TOKENS_BUY, Perm.TIP_SEND, Perm.TIP_PANEL_MANAGE, Perm.EARNINGS_READ}
-        | {Perm.STREAM_MANAGE}
+        | {Perm.STREAM_MANAGE, Perm.COPERFORMERS_MANAGE}
     ),
     Role.CHAT_HOST: frozenset({Perm.PERFORMER_APPLY, Perm.TOKENS_BUY, Perm.TIP_SEND}),
-    Role.MODERATOR: frozenset({Perm.USERS_READ, Perm.STREAMS_READ_ANY, Perm.CHAT_MODERATE_ANY}),
+    Role.MODERATOR: frozenset(
+        {Perm.USERS_READ, Perm.STREAMS_READ_ANY, Perm.CHAT_MODERATE_ANY, Perm.MODERATION_REVIEW}
+        | {Perm.VERIFICATION_STATUS_READ}
+    ),
     # Support sees purchases and streams on air (read-only) to answer "I paid but…" and "the stream stutters".
-    Role.SUPPORT_L1: frozenset({Perm.USERS_READ, Perm.PURCHASES_READ_ANY, Perm.STREAMS_READ_ANY}),
+    Role.SUPPORT_L1: frozenset(
+        {Perm.USERS_READ, Perm.PURCHASES_READ_ANY, Perm.STREAMS_READ_ANY}
+        | {Perm.VERIFICATION_STATUS_READ, Perm.RECOVERY_START}
+    ),
     Role.SUPPORT_L2: frozenset(
         {Perm.USERS_READ, Perm.USERS_UNLOCK, Perm.WALLET_READ_ANY, Perm.PURCHASES_READ_ANY, Perm.STREAMS_READ_ANY}
+        | {Perm.VERIFICATION_STATUS_READ, Perm.RECOVERY_START}
     ),
     Role.FINANCE: frozenset(
         {
@@ -69,12 +89,21 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Perm.PURCHASES_READ_ANY,
         }
     ),
-    Role.COMPLIANCE: frozenset({Perm.USERS_READ, Perm.PERFORMER_REVIEW, Perm.AUDIT_READ, Perm.STREAMS_READ_ANY}),
+    # Compliance reads everything in trust & safety, decides verifications and keeps the records.
+    Role.COMPLIANCE: frozenset(
+        {Perm.USERS_READ, Perm.PERFORMER_REVIEW, Perm.AUDIT_READ, Perm.STREAMS_READ_ANY}
+        | {Perm.MODERATION_READ_ALL, Perm.MODERATION_HASHLISTS, Perm.TRANSPARENCY_READ}
+        | {Perm.VERIFICATION_DOCUMENTS_VIEW, Perm.VERIFICATION_STATUS_READ, Perm.RECORDS_EXPORT}
+        | {Perm.AGE_POLICY_MANAGE}
+    ),
     Role.ADMIN: frozenset(
         {Perm.USERS_READ, Perm.USERS_UNLOCK, Perm.USERS_SET_ROLE, Perm.PERFORMER_REVIEW, Perm.AUDIT_READ}
         | {Perm.TOKENS_BUY, Perm.TIP_SEND, Perm.TIP_PANEL_MANAGE, Perm.EARNINGS_READ, Perm.WALLET_READ_ANY}
         | {Perm.LEDGER_READ, Perm.PACKAGES_MANAGE, Perm.MONEY_REFUND, Perm.PROMO_GRANT}
         | {Perm.STREAMS_READ_ANY, Perm.CHAT_MODERATE_ANY, Perm.PURCHASES_READ_ANY}
+        # supervisors of trust & safety; documents stay with compliance
+        | {Perm.MODERATION_REVIEW, Perm.MODERATION_SUPERVISE, Perm.MODERATION_READ_ALL, Perm.MODERATION_HASHLISTS}
+        | {Perm.TRANSPARENCY_READ, Perm.VERIFICATION_STATUS_READ, Perm.AGE_POLICY_MANAGE, Perm.RECOVERY_START}
     ),
 }
 

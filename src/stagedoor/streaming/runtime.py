@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 
 from asgiref.sync import sync_to_async
 
+from stagedoor.core.gates import PUBLISH, GateContext, gate_refusal
+
 from .ingest import IngestConfig, IngestServer, PublishGrant, PublishRefused, ffmpeg_binary
 from .local_ingest import current_ingest, set_current_ingest
 from .rtmp.errors import PUBLISH_REJECTED
@@ -46,6 +48,12 @@ def _authorize_sync(app: str, stream_key: str) -> PublishGrant:
     if user is None:
         raise PublishRefused(PUBLISH_REJECTED, "unknown or revoked stream key")
     room = room_for_performer(performer=user)
+    # Verification (identity, age, co-performers) and moderation (suspensions) decide who may go
+    # live; they register on the publish gate. The encoder sees the reason; the studio page too.
+    refusal = gate_refusal(PUBLISH, GateContext(user=user, room=room))
+    if refusal is not None:
+        log.info("publish refused for %s: %s", user.login, refusal.code)
+        raise PublishRefused(PUBLISH_REJECTED, refusal.message)
     return PublishGrant(room=room.slug, label=user.login)
 
 

@@ -1,0 +1,7 @@
+"""The moderation REST API."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["moderation"])

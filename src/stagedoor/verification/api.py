@@ -1,0 +1,7 @@
+"""The verification REST API."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["verification"])

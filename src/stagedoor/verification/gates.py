@@ -1,0 +1,1 @@
+"""Gate checks of verification (registered from apps.ready)."""
