@@ -331,10 +331,14 @@ def percentile(hist: dict[int, int], q: float) -> float:
     return HBUCKETS / 10.0
 
 
-def run_target(target: str, args: argparse.Namespace, log: Any) -> dict[str, Any]:
+def run_target(target: str, args: argparse.Namespace, log: Any, server_cmd: list[str] | None = None) -> dict[str, Any]:
+    """One server under the load steps. ``server_cmd`` runs another server speaking the same protocol as
+    ``target`` (bench/moderation.py measures our gateway with and without the chat classifier this way)."""
     py = sys.executable
     env = {**os.environ, "PYTHONPATH": str(HERE.parent / "src")}
-    if target == "ours":
+    if server_cmd is not None:
+        pass
+    elif target == "ours":
         server_cmd = [py, str(Path(__file__).resolve()), "--role", "ours", "--port", "0"]
     elif target == "asgi":
         server_cmd = [py, str(HERE / "chat_asgi.py"), "--port", "0"]

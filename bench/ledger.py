@@ -274,6 +274,9 @@ def setup_data(clients: int) -> tuple[dict[str, Any], list[str]]:
     performers = User.objects.bulk_create(
         [User(login=f"bp{i}", email=f"bp{i}@bench.test", role="performer") for i in range(PERFORMERS)]
     )
+    from stagedoor.verification.testing import give_approved_identity
+
+    give_approved_identity(performers)  # performers are paid only with a verified identity
     viewers = User.objects.bulk_create(
         [User(login=f"bv{i}", email=f"bv{i}@bench.test", role="viewer") for i in range(VIEWERS)]
     )

@@ -40,7 +40,9 @@ def make_user(db: None) -> Callable[..., Any]:
     User = get_user_model()  # accounts.User, without the import core's tests may not make
     counter = {"n": 0}
 
-    def make(role: str = "viewer", *, login: str | None = None, mfa: bool | None = None, **extra: Any) -> Any:
+    def make(
+        role: str = "viewer", *, login: str | None = None, mfa: bool | None = None, verified: bool = True, **extra: Any
+    ) -> Any:
         counter["n"] += 1
         login = login or f"{role}{counter['n']}"
         user = User.objects.create_user(login, f"{login}@example.test", TEST_PASSWORD, role=role, **extra)
@@ -48,6 +50,12 @@ def make_user(db: None) -> Callable[..., Any]:
             user.totp_secret = pyotp.random_base32()
             user.mfa_enabled = True
             user.save(update_fields=["totp_secret", "mfa_enabled"])
+        if role == "performer" and verified:
+            # performers may go live and be paid only with an approved identity (verification's gates);
+            # `verified=False` makes one without
+            from stagedoor.verification.testing import give_approved_identity
+
+            give_approved_identity(user)
         return user
 
     return make

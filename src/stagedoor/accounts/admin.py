@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from stagedoor.accounts.models import PerformerApplication, User
+from stagedoor.accounts.models import User
 from stagedoor.core.admin import ReadOnlyAdmin
 
 
@@ -10,9 +10,3 @@ class UserAdmin(ReadOnlyAdmin):
     list_filter = ("role", "mfa_enabled", "is_active")
     search_fields = ("login", "email", "display_name")
     exclude = ("password", "totp_secret")
-
-
-@admin.register(PerformerApplication)
-class PerformerApplicationAdmin(ReadOnlyAdmin):
-    list_display = ("stage_name", "user", "country", "status", "created_at", "decided_at")
-    list_filter = ("status",)

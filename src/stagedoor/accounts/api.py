@@ -1,4 +1,4 @@
-"""Accounts API: sign-up, login, two-factor, tokens, consent, performer applications, staff tools."""
+"""Accounts API: sign-up, login, two-factor, tokens, consent, staff tools (performer applications: verification)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Perm
 from stagedoor.accounts.sessions import CONSENT_KEY, session_login
 from stagedoor.core.audit import audit_entries
-from stagedoor.core.errors import NotAuthenticated, NotFound
+from stagedoor.core.errors import NotAuthenticated
 from stagedoor.core.middleware import client_ip
 
 router = Router(tags=["accounts"])
@@ -155,20 +155,6 @@ def token_revoke(request: HttpRequest, token_id: str) -> Status[object]:
     return Status(204, None)
 
 
-@router.post("/performer-applications", response={201: schemas.ApplicationOut}, auth=requires(Perm.PERFORMER_APPLY))
-def performer_apply(request: HttpRequest, payload: schemas.ApplicationIn) -> Status[object]:
-    user = _me(request)
-    return Status(201, services.performer_apply(user=user, stage_name=payload.stage_name, country=payload.country))
-
-
-@router.get("/me/performer-application", response=schemas.ApplicationOut, auth=AUTH)
-def my_application(request: HttpRequest) -> object:
-    application = selectors.performer_application_of(_me(request))
-    if application is None:
-        raise NotFound("You have not applied.")
-    return application
-
-
 # --- staff ---------------------------------------------------------------------------------
 
 
@@ -196,29 +182,6 @@ def staff_user_unlock(request: HttpRequest, user_id: str) -> object:
 def staff_user_role(request: HttpRequest, user_id: str, payload: schemas.RoleIn) -> object:
     actor = _me(request)
     return services.user_set_role(actor=actor, user_id=user_id, role=payload.role, ip=client_ip(request))
-
-
-@router.get(
-    "/staff/performer-applications",
-    response=list[schemas.ApplicationOut],
-    auth=requires(Perm.PERFORMER_REVIEW),
-    tags=["staff"],
-)
-def staff_applications(request: HttpRequest, status: str = "pending") -> object:
-    return selectors.performer_applications(status=status[:10])
-
-
-@router.post(
-    "/staff/performer-applications/{application_id}/decision",
-    response=schemas.ApplicationOut,
-    auth=requires(Perm.PERFORMER_REVIEW),
-    tags=["staff"],
-)
-def staff_application_decide(request: HttpRequest, application_id: str, payload: schemas.DecisionIn) -> object:
-    actor = _me(request)
-    return services.performer_application_decide(
-        actor=actor, application_id=application_id, approve=payload.approve, note=payload.note, ip=client_ip(request)
-    )
 
 
 @router.get("/staff/audit", response=list[schemas.AuditEntryOut], auth=requires(Perm.AUDIT_READ), tags=["staff"])

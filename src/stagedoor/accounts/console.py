@@ -1,4 +1,5 @@
-"""Staff console sections of accounts: people (lookup, unlock, role), performer applications, the audit log.
+"""Staff console sections of accounts: people (lookup, unlock, role) and the audit log (performer applications:
+verification's console).
 
 The audit log is `core`'s, but its section is registered here: core sits below accounts and cannot
 name a permission (`Perm.AUDIT_READ`), just as the audit API lives in `accounts/api.py`.
@@ -18,13 +19,12 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from stagedoor.accounts import selectors, services
-from stagedoor.accounts.models import PerformerApplication, User
+from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Perm, Role, role_has
 from stagedoor.core.audit import audit_actions, audit_log, audit_trail, audit_verify_report
 from stagedoor.core.console import console_section, registry, staff_action
 from stagedoor.core.middleware import client_ip
 
-APPLICATION_FILTERS = {"pending": "Pending", "approved": "Approved", "rejected": "Rejected", "all": "All"}
 AUDIT_PAGE = 50
 
 
@@ -64,8 +64,7 @@ def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
         "subject": subject,
         "locked": bool(subject.locked_until and subject.locked_until > now),
         "api_tokens": selectors.api_tokens_of(subject).count(),
-        "application": selectors.performer_application_of(subject),
-        "trail": audit_trail(subject.pk, related_ids=selectors.performer_application_ids_of(subject), limit=30),
+        "trail": audit_trail(subject.pk, limit=30),
         "panels": _panels(subject, actor),
         "can_unlock": role_has(actor.role, Perm.USERS_UNLOCK),
         "can_set_role": role_has(actor.role, Perm.USERS_SET_ROLE) and subject.pk != actor.pk,
@@ -105,48 +104,6 @@ def user_role(request: HttpRequest, user_id: str) -> HttpResponse:
 def _users_blurb(actor: Any) -> str:
     locked = selectors.locked_users_count(now=timezone.now())
     return f"{locked} account{'s' if locked != 1 else ''} locked" if locked else "No account locked"
-
-
-# --- performer applications ------------------------------------------------------------------
-
-
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
-    note = forms.CharField(max_length=2000, required=False)
-
-
-def applications_index(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "pending")
-    if status not in APPLICATION_FILTERS:
-        status = "pending"
-    applications = selectors.performer_applications(status="" if status == "all" else status, limit=100)
-    context = {"applications": applications, "status": status, "filters": APPLICATION_FILTERS}
-    return render(request, "accounts/console/applications.html", context)
-
-
-@require_POST
-def application_decide(request: HttpRequest, application_id: str) -> HttpResponse:
-    actor = selectors.require_perm(_actor(request), Perm.PERFORMER_REVIEW)
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose approve or reject; a note has at most 2,000 characters.")
-        return HttpResponseRedirect("/staff/applications/")
-    approve = form.cleaned_data["decision"] == "approve"
-    note = form.cleaned_data["note"]
-    application = staff_action(
-        request,
-        lambda: services.performer_application_decide(
-            actor=actor, application_id=application_id, approve=approve, note=note, ip=client_ip(request)
-        ),
-    )
-    if application is not None:
-        verdict = "approved: they are a performer now" if approve else "rejected"
-        messages.success(request, f"{application.stage_name} ({application.user.login}) {verdict}.")
-    return HttpResponseRedirect("/staff/applications/")
-
-
-def _applications_blurb(actor: Any) -> str:
-    return f"{selectors.performer_application_count(status=PerformerApplication.Status.PENDING)} pending"
 
 
 # --- audit log -------------------------------------------------------------------------------
@@ -193,18 +150,6 @@ console_section(
         path("<str:user_id>/role", user_role, name="role"),
     ],
     blurb=_users_blurb,
-)
-
-console_section(
-    slug="applications",
-    title="Performer applications",
-    perm=Perm.PERFORMER_REVIEW,
-    order=20,
-    description="Approve or reject people who applied to perform.",
-    view=applications_index,
-    template="accounts/console/applications.html",
-    routes=[path("<str:application_id>/decide", application_decide, name="decide")],
-    blurb=_applications_blurb,
 )
 
 console_section(

@@ -51,16 +51,6 @@ class ConsentRequired(PermissionDenied):
     default_message = "Confirm your age and accept the terms first."
 
 
-class ApplicationExists(Conflict):
-    code = "performer.application_pending"
-    default_message = "You already have an application waiting for review."
-
-
-class ApplicationDecided(Conflict):
-    code = "performer.application_decided"
-    default_message = "This application was already decided."
-
-
 class InvalidResetToken(ApplicationError):
     code = "auth.invalid_reset_token"
     status = 400

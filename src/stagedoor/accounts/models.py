@@ -1,4 +1,4 @@
-"""Users, their second factors, API tokens, entry consent and performer applications."""
+"""Users, their second factors, API tokens and entry consent (performer applications: `verification`)."""
 
 from __future__ import annotations
 
@@ -126,30 +126,3 @@ class EntryConsent(models.Model):
 
     def __str__(self) -> str:
         return f"consent {self.terms_version} {self.created_at:%Y-%m-%d}"
-
-
-class PerformerApplication(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-
-    id = IdField(primary_key=True)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="performer_applications")
-    stage_name = models.CharField(max_length=60)
-    country = models.CharField(max_length=2)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    note = models.TextField(blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user"], condition=models.Q(status="pending"), name="one_pending_application_per_user"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.stage_name} ({self.status})"

@@ -91,27 +91,6 @@ class ConsentOut(Schema):
     created_at: datetime
 
 
-class ApplicationIn(Schema):
-    stage_name: str = Field(max_length=60)
-    country: str = Field(max_length=2)
-
-
-class ApplicationOut(Schema):
-    id: str
-    user_id: str
-    stage_name: str
-    country: str
-    status: str
-    note: str
-    created_at: datetime
-    decided_at: datetime | None
-
-
-class DecisionIn(Schema):
-    approve: bool
-    note: str = Field(default="", max_length=2000)
-
-
 class RoleIn(Schema):
     role: str = Field(max_length=20)
 

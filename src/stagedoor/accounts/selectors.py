@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from stagedoor.accounts import errors
-from stagedoor.accounts.models import ApiToken, EntryConsent, PerformerApplication, User
+from stagedoor.accounts.models import ApiToken, EntryConsent, User
 from stagedoor.accounts.roles import role_has
 from stagedoor.core.errors import NotAuthenticated, NotFound, PermissionDenied
 
@@ -44,17 +44,6 @@ def api_tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
 
 
-def performer_applications(*, status: str = "pending", limit: int = 50) -> QuerySet[PerformerApplication]:
-    qs = PerformerApplication.objects.select_related("user").order_by("created_at")
-    if status:
-        qs = qs.filter(status=status)
-    return qs[:limit]
-
-
-def performer_application_of(user: User) -> PerformerApplication | None:
-    return PerformerApplication.objects.filter(user=user).order_by("-created_at").first()
-
-
 def has_current_consent(*, user: User | None, session_key: str | None, terms_version: str) -> bool:
     qs = EntryConsent.objects.filter(terms_version=terms_version)
     if user is not None and user.is_authenticated and qs.filter(user=user).exists():
@@ -79,14 +68,6 @@ def user_lookup(query: str, *, limit: int = 50) -> list[User]:
 
 def locked_users_count(*, now: datetime) -> int:
     return User.objects.filter(locked_until__gt=now).count()
-
-
-def performer_application_ids_of(user: User) -> list[str]:
-    return list(PerformerApplication.objects.filter(user=user).values_list("pk", flat=True))
-
-
-def performer_application_count(*, status: str = "pending") -> int:
-    return PerformerApplication.objects.filter(status=status).count()
 
 
 def user_by_login_or_id(text: str) -> User | None:

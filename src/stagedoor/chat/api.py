@@ -15,9 +15,10 @@ from stagedoor.accounts.models import User
 from stagedoor.chat import codes as C
 from stagedoor.chat import protocol as P
 from stagedoor.chat import schemas, selectors, services
-from stagedoor.chat.errors import ChatForbidden, ChatInvalid, ChatInvalidDuration
+from stagedoor.chat.errors import ChatAgeCheckRequired, ChatForbidden, ChatInvalid, ChatInvalidDuration
 from stagedoor.chat.models import ChatMessage
 from stagedoor.core.errors import NotFound
+from stagedoor.core.gates import ADULT_CONTENT, GateContext, gate_refusal
 from stagedoor.core.geo import location_for_request
 from stagedoor.core.middleware import client_ip
 from stagedoor.rooms.selectors import access_room_for_viewer, room_by_slug
@@ -34,6 +35,9 @@ def chat_ticket(request: HttpRequest, slug: str, response: HttpResponse) -> dict
     """A 60-second ticket to join the room's chat (anonymous callers get a read-only one)."""
     viewer = optional_user(request)
     room = access_room_for_viewer(slug, location=location_for_request(request), viewer_id=viewer.pk if viewer else None)
+    refusal = gate_refusal(ADULT_CONTENT, GateContext(user=viewer, room=room, request=request))  # the age check
+    if refusal is not None:
+        raise ChatAgeCheckRequired(refusal.message, extra={"reason": refusal.code, "url": refusal.action_url})
     response["Cache-Control"] = "no-store"
     return services.chat_ticket_issue(user=viewer, room=room)
 

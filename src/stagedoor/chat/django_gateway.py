@@ -19,6 +19,7 @@ from django.conf import settings
 from stagedoor.chat import runtime
 from stagedoor.chat.gateway import ChatGateway, GatewayConfig, serve_chat_gateway
 from stagedoor.chat.moderation import ModerationAction
+from stagedoor.chat.pipeline.classifier import configured_classifier
 from stagedoor.chat.pipeline.message import MessagePipeline, PipelineConfig
 from stagedoor.chat.pipeline.sink import BatchingSink, ChatRecord, DeletionRecord
 from stagedoor.chat.room import RoomState
@@ -98,7 +99,7 @@ def build_gateway() -> ChatGateway:
         sink=BatchingSink(write_batch),
         recorder=DjangoRecorder(),
         room_loader=load_room_state,
-        pipeline=MessagePipeline(config.pipeline),
+        pipeline=MessagePipeline(config.pipeline, classifier=configured_classifier()),
         history_loader=load_history,
     )
 

@@ -26,6 +26,12 @@ class ChatMessageNotFound(NotFound):
     default_message = "No such chat message in this room."
 
 
+class ChatAgeCheckRequired(ApplicationError):
+    code = "chat.age_check_required"
+    status = 403
+    default_message = "Where you are, an age check is needed before joining the chat."
+
+
 def from_refusal(code: str, message: str) -> ApplicationError:
     cls: type[ApplicationError] = {
         C.ERR_FORBIDDEN: ChatForbidden,

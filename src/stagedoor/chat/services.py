@@ -15,6 +15,7 @@ from stagedoor.chat import codes as C
 from stagedoor.chat import protocol as P
 from stagedoor.chat import runtime, selectors
 from stagedoor.chat.errors import ChatForbidden, from_refusal
+from stagedoor.chat.events import CHAT_MESSAGE_HELD, ChatMessageHeld
 from stagedoor.chat.models import ChatHost, ChatMessage, ChatModerationAction, ChatRestriction, ChatRoomSettings
 from stagedoor.chat.moderation import (
     ACTION_BAN,
@@ -32,6 +33,7 @@ from stagedoor.chat.moderation import (
 from stagedoor.chat.pipeline.sink import STATUS_HELD, ChatRecord, DeletionRecord
 from stagedoor.chat.ticket import ticket_sign
 from stagedoor.core.audit import audit_record
+from stagedoor.core.outbox import outbox_publish
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +92,10 @@ def chat_messages_write(*, records: list[ChatRecord], deletions: list[DeletionRe
     ]
     with transaction.atomic():
         ChatMessage.objects.bulk_create(rows, ignore_conflicts=True)  # a retried batch is harmless
+        for r in records:
+            if r.status == STATUS_HELD and r.room in rooms:  # trust & safety opens a case (once per message)
+                held = ChatMessageHeld(message_id=r.message_id, room=r.room, user_id=r.user_id, reason=r.reason[:200])
+                outbox_publish(topic=CHAT_MESSAGE_HELD, payload=held)
         for d in deletions:
             if d.room in rooms:
                 ChatMessage.objects.filter(room_id=rooms[d.room], pk__in=d.message_ids).update(
@@ -331,3 +337,35 @@ def _announce_approved(room: str, message_id: str, event: dict[str, Any]) -> Non
         return
     if seq is not None:
         ChatMessage.objects.filter(pk=message_id, seq__isnull=True).update(seq=seq)
+
+
+def chat_message_restore(*, actor: Any, room: Any, message_id: str, ip: str = "") -> ChatMessage:
+    """Put a deleted (or rejected) message back, e.g. when an appeal reverses its removal. Audited; the
+    room sees it in its history (it is not announced again)."""
+    if not selectors.chat_access(actor, room).can_moderate:
+        raise ChatForbidden()
+    with transaction.atomic():
+        msg = ChatMessage.objects.select_for_update().filter(room=room, pk=message_id).first()
+        if msg is None or msg.status != ChatMessage.Status.DELETED:
+            raise from_refusal(C.ERR_NOT_FOUND, "No deleted message with this id in this room.")
+        msg.status = ChatMessage.Status.VISIBLE
+        msg.deleted_at = None
+        msg.deleted_by = None
+        msg.save(update_fields=["status", "deleted_at", "deleted_by"])
+        ChatModerationAction.objects.create(
+            room=room,
+            actor=actor,
+            actor_role=selectors.user_chat_role(actor, room),
+            action="restore",
+            target_user_id=msg.user_id,
+            message_ids=[msg.pk],
+            policy="appeal_upheld",
+        )
+        audit_record(
+            actor=actor,
+            action="chat.restore",
+            target=room,
+            ip=ip,
+            data={"message": msg.pk, "user": str(msg.user_id) if msg.user_id else None},
+        )
+    return msg

@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 PREFIX = "STAGEDOOR_"
@@ -378,6 +379,214 @@ def _payments_config(env: Mapping[str, str]) -> PaymentsConfig:
     return payments
 
 
+# --- trust & safety: the review queue (SLAs, appeals, moderator well-being, report flood) ----------------
+MODERATION_SLA_CRITICAL_MIN = Var("STAGEDOOR_MODERATION_SLA_CRITICAL_MIN", _integer(15, 1, 10_080))
+MODERATION_SLA_HIGH_MIN = Var("STAGEDOOR_MODERATION_SLA_HIGH_MIN", _integer(60, 1, 10_080))
+MODERATION_SLA_MEDIUM_MIN = Var("STAGEDOOR_MODERATION_SLA_MEDIUM_MIN", _integer(240, 1, 10_080))
+MODERATION_SLA_LOW_MIN = Var("STAGEDOOR_MODERATION_SLA_LOW_MIN", _integer(1440, 1, 43_200))
+MODERATION_APPEAL_DAYS = Var("STAGEDOOR_MODERATION_APPEAL_DAYS", _integer(14, 1, 365))
+MODERATION_EXPOSURE_CAP = Var("STAGEDOOR_MODERATION_EXPOSURE_CAP", _integer(25, 0, 10_000))
+MODERATION_BREAK_MIN = Var("STAGEDOOR_MODERATION_BREAK_MIN", _integer(90, 5, 1440))
+MODERATION_SHIFT_HOURS = Var("STAGEDOOR_MODERATION_SHIFT_HOURS", _integer(8, 1, 24))
+MODERATION_REPORTS_PER_HOUR = Var("STAGEDOOR_MODERATION_REPORTS_PER_HOUR", _integer(10, 1, 10_000))
+
+
+@dataclass(frozen=True)
+class ModerationCasesConfig:
+    """The review queue: minutes to act per severity, the appeal window, a moderator's shift (graphic items
+    revealed before those cases go to others, minutes before a break prompt) and reports per reporter per hour."""
+
+    sla_critical_min: int = 15
+    sla_high_min: int = 60
+    sla_medium_min: int = 240
+    sla_low_min: int = 1440
+    appeal_days: int = 14
+    exposure_cap: int = 25
+    break_min: int = 90
+    shift_hours: int = 8
+    reports_per_hour: int = 10
+
+
+def _moderation_cases_config(env: Mapping[str, str]) -> ModerationCasesConfig:
+    return ModerationCasesConfig(
+        sla_critical_min=MODERATION_SLA_CRITICAL_MIN.read(env),
+        sla_high_min=MODERATION_SLA_HIGH_MIN.read(env),
+        sla_medium_min=MODERATION_SLA_MEDIUM_MIN.read(env),
+        sla_low_min=MODERATION_SLA_LOW_MIN.read(env),
+        appeal_days=MODERATION_APPEAL_DAYS.read(env),
+        exposure_cap=MODERATION_EXPOSURE_CAP.read(env),
+        break_min=MODERATION_BREAK_MIN.read(env),
+        shift_hours=MODERATION_SHIFT_HOURS.read(env),
+        reports_per_hour=MODERATION_REPORTS_PER_HOUR.read(env),
+    )
+
+
+# --- trust & safety: video frame scanning (moderation/frames) ---------------------------------------------
+MODERATION_NUDITY_MODEL = Var("STAGEDOOR_MODERATION_NUDITY_MODEL", _file)
+MODERATION_HASH_DISTANCE = Var("STAGEDOOR_MODERATION_HASH_DISTANCE", _integer(31, 0, 128))
+MODERATION_FRAME_QUEUE = Var("STAGEDOOR_MODERATION_FRAME_QUEUE", _integer(32, 1, 10_000))
+MODERATION_FRAME_WORKERS = Var("STAGEDOOR_MODERATION_FRAME_WORKERS", _integer(1, 1, 64))
+MODERATION_SAMPLE_STANDARD_S = Var("STAGEDOOR_MODERATION_SAMPLE_STANDARD_S", _seconds(10.0))
+MODERATION_SAMPLE_TRUSTED_S = Var("STAGEDOOR_MODERATION_SAMPLE_TRUSTED_S", _seconds(30.0))
+
+
+@dataclass(frozen=True)
+class FrameScanConfig:
+    """Frame samples from live streams: the nudity model ("": NudeNet's 320n.onnx inside the nudenet wheel),
+    the PDQ match distance, the scan queue and threads, and the scan interval of established and long-trusted
+    rooms (new performers and recently flagged rooms get every sample)."""
+
+    nudity_model: str = ""
+    hash_distance: int = 31
+    queue_size: int = 32
+    workers: int = 1
+    standard_interval_s: float = 10.0
+    trusted_interval_s: float = 30.0
+
+
+def _frame_scan_config(env: Mapping[str, str]) -> FrameScanConfig:
+    return FrameScanConfig(
+        nudity_model=MODERATION_NUDITY_MODEL.read(env),
+        hash_distance=MODERATION_HASH_DISTANCE.read(env),
+        queue_size=MODERATION_FRAME_QUEUE.read(env),
+        workers=MODERATION_FRAME_WORKERS.read(env),
+        standard_interval_s=MODERATION_SAMPLE_STANDARD_S.read(env),
+        trusted_interval_s=MODERATION_SAMPLE_TRUSTED_S.read(env),
+    )
+
+
+# --- identity and age verification (verification) ----------------------------------------------------------
+VERIFICATION_VERIFF_URL = Var(
+    "STAGEDOOR_VERIFICATION_VERIFF_URL", _url("https://stationapi.veriff.com", ("http", "https"), "https://host")
+)
+VERIFICATION_VERIFF_API_KEY = Var("STAGEDOOR_VERIFICATION_VERIFF_API_KEY", _text(""))
+VERIFICATION_VERIFF_SECRET = Var("STAGEDOOR_VERIFICATION_VERIFF_SECRET", _text(""))
+VERIFICATION_ONFIDO_URL = Var(
+    "STAGEDOOR_VERIFICATION_ONFIDO_URL", _url("https://api.eu.onfido.com", ("http", "https"), "https://host")
+)
+VERIFICATION_ONFIDO_API_TOKEN = Var("STAGEDOOR_VERIFICATION_ONFIDO_API_TOKEN", _text(""))
+VERIFICATION_ONFIDO_WEBHOOK_TOKEN = Var("STAGEDOOR_VERIFICATION_ONFIDO_WEBHOOK_TOKEN", _text(""))
+VERIFICATION_ONFIDO_WORKFLOW_ID = Var("STAGEDOOR_VERIFICATION_ONFIDO_WORKFLOW_ID", _text(""))
+VERIFICATION_AGE_URL = Var("STAGEDOOR_VERIFICATION_AGE_URL", _url("", ("http", "https"), "https://host"))
+VERIFICATION_AGE_API_KEY = Var("STAGEDOOR_VERIFICATION_AGE_API_KEY", _text(""))
+VERIFICATION_AGE_SECRET = Var("STAGEDOOR_VERIFICATION_AGE_SECRET", _text(""))
+VERIFICATION_ID_CHECK_VENDOR = Var("STAGEDOOR_VERIFICATION_ID_CHECK_VENDOR", _choice("", ("", "veriff", "onfido")))
+VERIFICATION_UPLOAD_MAX_MB = Var("STAGEDOOR_VERIFICATION_UPLOAD_MAX_MB", _integer(15, 1, 200))
+VERIFICATION_REVERIFY_DAYS = Var("STAGEDOOR_VERIFICATION_REVERIFY_DAYS", _integer(365, 0, 3650))
+VERIFICATION_WARN_DAYS = Var("STAGEDOOR_VERIFICATION_WARN_DAYS", _integer(30, 0, 365))
+VERIFICATION_REQUEST_DAYS = Var("STAGEDOOR_VERIFICATION_REQUEST_DAYS", _integer(14, 0, 365))
+VERIFICATION_AGE_REMEMBER_DAYS = Var("STAGEDOOR_VERIFICATION_AGE_REMEMBER_DAYS", _integer(30, 0, 3650))
+VERIFICATION_RECORDS_YEARS = Var("STAGEDOOR_VERIFICATION_RECORDS_YEARS", _integer(7, 1, 100))
+VERIFICATION_RECOVERY_COOLING_HOURS = Var("STAGEDOOR_VERIFICATION_RECOVERY_COOLING_HOURS", _integer(72, 0, 720))
+VERIFICATION_VIEW_LINK_S = Var("STAGEDOOR_VERIFICATION_VIEW_LINK_S", _integer(120, 10, 3600))
+
+
+@dataclass(frozen=True)
+class VerificationConfig:
+    """Identity vendors (Veriff-style, Onfido-style; each on when its keys are set), the age-estimation vendor,
+    which vendor runs viewers' ID checks ("": the first configured), the upload limit, re-verification (every N
+    days, 0 = never; warned N days before a deadline; N days to comply with a staff request), how long a passed
+    viewer age check is remembered, the record-keeping years after a last appearance, the recovery cooling-off
+    and the lifetime of a staff document view link."""
+
+    veriff_url: str = "https://stationapi.veriff.com"
+    veriff_api_key: str = field(default="", repr=False)
+    veriff_secret: str = field(default="", repr=False)
+    onfido_url: str = "https://api.eu.onfido.com"
+    onfido_api_token: str = field(default="", repr=False)
+    onfido_webhook_token: str = field(default="", repr=False)
+    onfido_workflow_id: str = ""
+    age_url: str = ""
+    age_api_key: str = field(default="", repr=False)
+    age_secret: str = field(default="", repr=False)
+    id_check_vendor: str = ""
+    upload_max_mb: int = 15
+    reverify_days: int = 365
+    warn_days: int = 30
+    request_days: int = 14
+    age_remember_days: int = 30
+    records_years: int = 7
+    recovery_cooling_hours: int = 72
+    view_link_s: int = 120
+
+
+VERIFICATION_VARS = {
+    "veriff_url": VERIFICATION_VERIFF_URL,
+    "veriff_api_key": VERIFICATION_VERIFF_API_KEY,
+    "veriff_secret": VERIFICATION_VERIFF_SECRET,
+    "onfido_url": VERIFICATION_ONFIDO_URL,
+    "onfido_api_token": VERIFICATION_ONFIDO_API_TOKEN,
+    "onfido_webhook_token": VERIFICATION_ONFIDO_WEBHOOK_TOKEN,
+    "onfido_workflow_id": VERIFICATION_ONFIDO_WORKFLOW_ID,
+    "age_url": VERIFICATION_AGE_URL,
+    "age_api_key": VERIFICATION_AGE_API_KEY,
+    "age_secret": VERIFICATION_AGE_SECRET,
+    "id_check_vendor": VERIFICATION_ID_CHECK_VENDOR,
+    "upload_max_mb": VERIFICATION_UPLOAD_MAX_MB,
+    "reverify_days": VERIFICATION_REVERIFY_DAYS,
+    "warn_days": VERIFICATION_WARN_DAYS,
+    "request_days": VERIFICATION_REQUEST_DAYS,
+    "age_remember_days": VERIFICATION_AGE_REMEMBER_DAYS,
+    "records_years": VERIFICATION_RECORDS_YEARS,
+    "recovery_cooling_hours": VERIFICATION_RECOVERY_COOLING_HOURS,
+    "view_link_s": VERIFICATION_VIEW_LINK_S,
+}
+
+
+def _verification_config(env: Mapping[str, str]) -> VerificationConfig:
+    values: dict[str, Any] = {name: var.read(env) for name, var in VERIFICATION_VARS.items()}
+    verification = VerificationConfig(**values)
+    require_together(
+        (VERIFICATION_VERIFF_API_KEY, verification.veriff_api_key),
+        (VERIFICATION_VERIFF_SECRET, verification.veriff_secret),
+    )
+    require_together(
+        (VERIFICATION_ONFIDO_API_TOKEN, verification.onfido_api_token),
+        (VERIFICATION_ONFIDO_WEBHOOK_TOKEN, verification.onfido_webhook_token),
+        (VERIFICATION_ONFIDO_WORKFLOW_ID, verification.onfido_workflow_id),
+    )
+    require_together(
+        (VERIFICATION_AGE_URL, verification.age_url),
+        (VERIFICATION_AGE_API_KEY, verification.age_api_key),
+        (VERIFICATION_AGE_SECRET, verification.age_secret),
+    )
+    return verification
+
+
+# --- trust & safety: chat classification (moderation/text) -------------------------------------------------
+MODERATION_TEXT_CATEGORIES = ("minor_risk", "off_platform", "scam", "doxxing", "harassment")
+
+
+def _text_policy(name: str, raw: object) -> str:
+    """`category=action[,category=action…]`, actions allow/hold/block; minor_risk is at least hold."""
+    text = _text_of(raw) or ""
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        category, sep, action = (x.strip().lower() for x in part.partition("="))
+        if not sep or category not in MODERATION_TEXT_CATEGORIES or action not in ("allow", "hold", "block"):
+            categories = ", ".join(MODERATION_TEXT_CATEGORIES)
+            raise ConfigError(name, f"expected category=allow|hold|block ({categories}), got {part!r}")
+        if category == "minor_risk" and action == "allow":
+            raise ConfigError(name, "minor_risk is always at least hold")
+    return text
+
+
+MODERATION_TEXT_MODEL = Var("STAGEDOOR_MODERATION_TEXT_MODEL", _file)
+MODERATION_TEXT_POLICY = Var("STAGEDOOR_MODERATION_TEXT_POLICY", _text_policy)
+
+
+@dataclass(frozen=True)
+class ModerationConfig:
+    """The chat classifier: its model file ("": the one shipped in moderation/text/data) and the platform's
+    action per category ("": hold every category)."""
+
+    text_model: str = ""
+    text_policy: str = ""
+
+
+def _moderation_config(env: Mapping[str, str]) -> ModerationConfig:
+    return ModerationConfig(text_model=MODERATION_TEXT_MODEL.read(env), text_policy=MODERATION_TEXT_POLICY.read(env))
+
+
 @dataclass(frozen=True)
 class Config:
     var_dir: Path
@@ -407,6 +616,10 @@ class Config:
     geoip_mmdb: str = ""
     encryption_keys: dict[str, bytes] = field(repr=False, default_factory=dict)
     active_key_id: str = ""
+    moderation_cases: ModerationCasesConfig = field(default_factory=ModerationCasesConfig)
+    frames: FrameScanConfig = field(default_factory=FrameScanConfig)
+    verification: VerificationConfig = field(default_factory=VerificationConfig)
+    moderation: ModerationConfig = field(default_factory=ModerationConfig)
 
     @property
     def uses_postgres(self) -> bool:
@@ -543,6 +756,10 @@ def load(env: dict[str, str] | None = None) -> Config:
         geoip_mmdb=_geoip_mmdb(env),
         encryption_keys=keys,
         active_key_id=active,
+        moderation_cases=_moderation_cases_config(env),
+        frames=_frame_scan_config(env),
+        verification=_verification_config(env),
+        moderation=_moderation_config(env),
     )
 
 

@@ -48,7 +48,7 @@ def purchase_start(
     buyer = require_perm(_me(request), Perm.TOKENS_BUY)
     key = wallet_services.client_key_from(body=payload.idempotency_key, header=idempotency_key)
     purchase = services.purchase_start(
-        buyer=buyer, package_id=payload.package_id, provider=payload.provider, idempotency_key=key
+        buyer=buyer, package_id=payload.package_id, provider=payload.provider, idempotency_key=key, http_request=request
     )
     return 201, _out(purchase)
 

@@ -37,3 +37,9 @@ class MalformedPostback(Exception):
 
 class ReplayedPostback(Exception):
     """Signed correctly but too old or already seen (sandbox timestamps)."""
+
+
+class PurchaseAgeCheckRequired(ApplicationError):
+    code = "payments.age_check_required"
+    status = 403
+    default_message = "Where you are, an age check is needed before buying tokens."

@@ -18,6 +18,7 @@ from django.utils import timezone
 from stagedoor.accounts.models import User
 from stagedoor.accounts.services import user_lock_purchases
 from stagedoor.core.errors import IdempotencyConflict, ValidationFailed
+from stagedoor.core.gates import ADULT_CONTENT, GateContext, gate_refusal
 from stagedoor.core.outbox import outbox_publish
 from stagedoor.payments import conf, errors, events
 from stagedoor.payments.models import Postback, Purchase
@@ -40,7 +41,9 @@ SANDBOX_DECISIONS = {
 # --- starting a purchase ------------------------------------------------------------------
 
 
-def purchase_start(*, buyer: User, package_id: str, provider: str, idempotency_key: str) -> Purchase:
+def purchase_start(
+    *, buyer: User, package_id: str, provider: str, idempotency_key: str, http_request: Any = None
+) -> Purchase:
     """Create the purchase and the processor's hosted checkout. Same key + same request → same purchase.
 
     The key is looked up first: a purchase that got its checkout is returned as it is, whatever changed since
@@ -59,6 +62,11 @@ def purchase_start(*, buyer: User, package_id: str, provider: str, idempotency_k
     # A new purchase, or one whose processor call failed: it is not done yet, so today's rules apply.
     if buyer.purchases_locked:
         raise PurchasesLocked()
+    refusal = gate_refusal(ADULT_CONTENT, GateContext(user=buyer, request=http_request))  # the buyer's age check
+    if refusal is not None:
+        raise errors.PurchaseAgeCheckRequired(
+            refusal.message, extra={"reason": refusal.code, "url": refusal.action_url}
+        )
     adapter = provider_get(provider)
     if purchase is None:
         package = wallet_selectors.package_on_sale(package_id)

@@ -114,6 +114,7 @@ def wallet_buy(request: HttpRequest) -> HttpResponse:
             package_id=request.POST.get("package_id", "")[:26],
             provider=request.POST.get("provider", "sandbox")[:20],
             idempotency_key=request.POST.get("idempotency_key", "")[:100],
+            http_request=request,
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)

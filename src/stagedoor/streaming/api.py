@@ -15,11 +15,13 @@ from stagedoor.accounts.auth import optional_user, requires
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Perm
 from stagedoor.accounts.sessions import CONSENT_KEY
+from stagedoor.core.gates import ADULT_CONTENT, GateContext, gate_refusal
 from stagedoor.core.geo import location_for_request
 from stagedoor.core.middleware import client_ip
 from stagedoor.rooms.services import room_for_performer
 
 from . import schemas, selectors, services
+from .errors import PlaybackAgeCheckRequired
 from .models import KEY_PREFIX
 
 router = Router(tags=["streaming"])
@@ -41,6 +43,9 @@ def playback(request: HttpRequest, slug: str, response: HttpResponse) -> dict[st
     """
     now = time.time()
     viewer = optional_user(request)
+    refusal = gate_refusal(ADULT_CONTENT, GateContext(user=viewer, request=request))  # the viewer's age check
+    if refusal is not None:
+        raise PlaybackAgeCheckRequired(refusal.message, extra={"reason": refusal.code, "url": refusal.action_url})
     # anonymous viewers consented in their session; API-token callers have no session
     answer = selectors.access_playback_grant(
         slug=slug,

@@ -17,6 +17,12 @@ class PlaybackConsentRequired(ApplicationError):
     default_message = "Confirm your age and accept the terms before watching."
 
 
+class PlaybackAgeCheckRequired(ApplicationError):
+    code = "streaming.age_check_required"
+    status = 403
+    default_message = "Where you are, an age check is needed before watching."
+
+
 class StreamNotFound(ApplicationError):
     code = "streaming.not_found"
     status = 404

@@ -109,9 +109,11 @@ class IngestServer:
         )
         self.port: int | None = None
         self.tls_port: int | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None  # the loop it serves on, once started
 
     async def start(self) -> None:
         self.config.media_root.mkdir(parents=True, exist_ok=True)
+        self.loop = asyncio.get_running_loop()
         server = await asyncio.start_server(self._on_connection, self.config.host, self.config.port)
         self._servers.append(server)
         self.port = server.sockets[0].getsockname()[1]
@@ -148,6 +150,20 @@ class IngestServer:
     def stream(self, room: str) -> StreamSupervisor | None:
         return self.streams.get(room)
 
+    async def end_stream(self, room: str, reason: str) -> bool:
+        """End a live stream now (trust & safety): the publisher gets an error status with ``reason``
+        and is disconnected, the transcoder stops and the room goes offline at once (no reconnect
+        grace). False if the room has no stream on this node."""
+        stream = self.streams.get(room)
+        if stream is None or stream.closed:
+            return False
+        log.warning("room %s: ending the stream: %s", room, reason)
+        publisher = stream.publisher
+        if isinstance(publisher, _Connection):
+            publisher.end(reason)
+        await stream.go_offline()
+        return True
+
     async def _state_changed(self, room: str, state: StreamState) -> None:
         if state is StreamState.OFFLINE:
             stream = self.streams.get(room)
@@ -181,8 +197,22 @@ class _Connection:
         self.session = ServerSession(server.config.session_limits)
         self.peer = writer.get_extra_info("peername")
         self.stream: StreamSupervisor | None = None
+        self.stream_id: int | None = None
         self.inspector: MediaInspector | None = None
         self.grant: PublishGrant | None = None
+
+    def end(self, reason: str) -> None:
+        """Stop this publisher from the server side: an error status, then close the socket (the
+        read loop sees end-of-file and finishes). The caller takes the stream offline."""
+        self.stream = None
+        if self.stream_id is not None:
+            self.session.refuse_publish(self.stream_id, PUBLISH_REJECTED, reason)
+            self.session.events()  # the PublishEnded this produces needs no handling: the stream is gone
+        out = self.session.data_to_send()
+        with contextlib.suppress(Exception):
+            if out:
+                self.writer.write(out)
+            self.writer.close()  # buffered bytes are flushed before the transport closes
 
     async def run(self) -> None:
         session = self.session
@@ -313,6 +343,7 @@ class _Connection:
         self.grant = grant
         self.inspector = MediaInspector(grant.limits)
         self.stream = existing
+        self.stream_id = event.stream_id
         await existing.attach(self, self.inspector)
         self.session.accept_publish(event.stream_id)
         log.info("rtmp %s: %s publishing to room %s", self.peer, grant.label or "publisher", grant.room)

@@ -31,6 +31,7 @@ from stagedoor.core.gates import PUBLISH, GateContext, gate_refusal
 from .ingest import IngestConfig, IngestServer, PublishGrant, PublishRefused, ffmpeg_binary
 from .local_ingest import current_ingest, set_current_ingest
 from .rtmp.errors import PUBLISH_REJECTED
+from .samples import close_sample_consumer, configured_sample_consumer
 from .supervisor import StreamState
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ def _authorize_sync(app: str, stream_key: str) -> PublishGrant:
     if refusal is not None:
         log.info("publish refused for %s: %s", user.login, refusal.code)
         raise PublishRefused(PUBLISH_REJECTED, refusal.message)
+    if not user.is_active:  # deactivated for a reason no gate named
+        raise PublishRefused(PUBLISH_REJECTED, "this account is not active")
     return PublishGrant(room=room.slug, label=user.login)
 
 
@@ -122,7 +125,14 @@ async def ingest_service(stop: asyncio.Event) -> None:
         if shared is not None and state is StreamState.OFFLINE:
             await shared.forget(room)
 
-    server = IngestServer(ingest_config(), db_authorize, on_state_change=state_changed, on_health=shared)
+    consumer = configured_sample_consumer()  # moderation's frame scanner once it is wired
+    server = IngestServer(
+        ingest_config(),
+        db_authorize,
+        sample_consumer=consumer,
+        on_state_change=state_changed,
+        on_health=shared,
+    )
     await server.start()
     set_current_ingest(server)
     try:
@@ -130,6 +140,7 @@ async def ingest_service(stop: asyncio.Event) -> None:
     finally:
         set_current_ingest(None)
         await server.close()
+        await close_sample_consumer(consumer)
         if shared is not None:
             await shared.close()
 

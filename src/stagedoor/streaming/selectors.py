@@ -27,14 +27,15 @@ from .transcoder.command import THUMBNAIL
 
 
 def stream_key_owner(plaintext: str) -> User | None:
-    """The active performer owning this key, or None (unknown, revoked, or not a performer)."""
+    """The performer owning this key, or None (unknown, revoked, or not a performer). The owner may be an
+    inactive (e.g. suspended) account: the caller refuses it, saying why."""
     if not plaintext.startswith(KEY_PREFIX) or plaintext.count("_") < 2:
         return None
     prefix = plaintext[len(KEY_PREFIX) :].split("_", 1)[0]
     key = StreamKey.objects.select_related("user").filter(prefix=prefix, revoked_at__isnull=True).first()
     if key is None or not hmac.compare_digest(key.key_hash, stream_key_hash(plaintext)):
         return None
-    if not key.user.is_active or key.user.role != Role.PERFORMER:
+    if key.user.role != Role.PERFORMER:
         return None
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):

@@ -133,6 +133,11 @@ class StreamSupervisor:
         return self._publisher is not None
 
     @property
+    def publisher(self) -> object | None:
+        """The connection publishing to this room (the ingest's, opaque here), if any."""
+        return self._publisher
+
+    @property
     def transcoder_pid(self) -> int | None:
         return self._proc.pid if self._proc and self._proc.returncode is None else None
 

@@ -31,6 +31,14 @@ class NotAPerformer(NotFound):
     default_message = "That performer does not exist."
 
 
+class PayeeRefused(ApplicationError):
+    """A gate refused paying this performer (verification: identity unverified or lapsed)."""
+
+    code = "wallet.payee_refused"
+    status = 403
+    default_message = "This performer cannot be paid right now."
+
+
 class TipToSelf(ValidationFailed):
     code = "wallet.tip_to_self"
     default_message = "You cannot tip yourself."

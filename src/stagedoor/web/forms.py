@@ -49,11 +49,6 @@ class PasswordResetConfirmForm(forms.Form):
     )
 
 
-class ApplyForm(forms.Form):
-    stage_name = forms.CharField(max_length=60, label="Stage name")
-    country = forms.CharField(max_length=2, min_length=2, label="Country (two letters, e.g. DE)")
-
-
 def apply_error(form: forms.Form, exc: ApplicationError) -> None:
     """Put a service error on the form: field errors where it names fields, else a form error."""
     fields = exc.extra.get("fields") if isinstance(exc, ValidationFailed) else None

@@ -16,7 +16,6 @@ urlpatterns = [
     path("account/recovery-codes", views.recovery_codes, name="recovery-codes"),
     path("account/tokens", views.token_create, name="token-create"),
     path("account/tokens/<str:token_id>/revoke", views.token_revoke, name="token-revoke"),
-    path("account/apply", views.performer_apply, name="performer-apply"),
     path("password/reset", views.password_reset, name="password-reset"),
     path("password/reset/<str:uid>/<str:token>", views.password_reset_confirm, name="password-reset-confirm"),
     path("staff/", include((console.urlpatterns(), "console"))),

@@ -22,6 +22,7 @@ from stagedoor.core.geo import location_for_request
 from stagedoor.core.middleware import client_ip
 from stagedoor.rooms import selectors as room_selectors
 from stagedoor.rooms.presenters import room_card
+from stagedoor.verification import selectors as verification_selectors
 from stagedoor.web import forms
 from stagedoor.web.favicon import favicon_ico
 
@@ -244,8 +245,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "code_form": forms.CodeForm(),
         "new_token": request.session.pop("new_token", None),
         "recovery_codes": request.session.pop(SHOW_CODES_KEY, None),
-        "application": selectors.performer_application_of(_user(request)),
-        "apply_form": forms.ApplyForm(),
+        "application": verification_selectors.performer_application_of(_user(request)),
     }
     return render(request, "web/account.html", context)
 
@@ -295,22 +295,6 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
             request.session[SHOW_CODES_KEY] = codes
     else:
         messages.error(request, "Enter a code from your authenticator app.")
-    return HttpResponseRedirect("/account")
-
-
-@login_required
-@require_POST
-def performer_apply(request: HttpRequest) -> HttpResponse:
-    form = forms.ApplyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.performer_apply(user=_user(request), **form.cleaned_data)
-        except ApplicationError as exc:
-            messages.error(request, exc.message if not exc.extra.get("fields") else "Check the stage name and country.")
-        else:
-            messages.success(request, "Application sent. Compliance staff will review it.")
-    else:
-        messages.error(request, "Check the stage name and the two-letter country code.")
     return HttpResponseRedirect("/account")
 
 

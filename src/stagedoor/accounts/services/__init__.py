@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from stagedoor.accounts.services.api_tokens import api_token_authenticate, api_token_create, api_token_revoke
-from stagedoor.accounts.services.applications import performer_application_decide, performer_apply
 from stagedoor.accounts.services.consent import entry_consent_adopt, entry_consent_record
 from stagedoor.accounts.services.hashing import ip_hash, sha256_hex
 from stagedoor.accounts.services.login import sliding_window_count, user_authenticate, user_login_succeeded, user_unlock
@@ -21,7 +20,13 @@ from stagedoor.accounts.services.password_reset import (
     password_reset_user,
 )
 from stagedoor.accounts.services.signup import user_create, user_signup
-from stagedoor.accounts.services.users import user_lock_purchases, user_set_role, user_update_profile
+from stagedoor.accounts.services.users import (
+    user_lock_purchases,
+    user_make_performer,
+    user_reset_credentials,
+    user_set_role,
+    user_update_profile,
+)
 
 __all__ = [
     "MfaSetup",
@@ -38,8 +43,6 @@ __all__ = [
     "password_reset_confirm",
     "password_reset_request",
     "password_reset_user",
-    "performer_application_decide",
-    "performer_apply",
     "recovery_codes_regenerate",
     "sha256_hex",
     "sliding_window_count",
@@ -47,6 +50,8 @@ __all__ = [
     "user_create",
     "user_lock_purchases",
     "user_login_succeeded",
+    "user_make_performer",
+    "user_reset_credentials",
     "user_set_role",
     "user_signup",
     "user_unlock",

@@ -47,3 +47,43 @@ def user_lock_purchases(*, user: User, reason: str, actor: Any = None) -> User:
             audit_record(actor=actor, action="account.purchases_locked", target=user, data={"reason": reason[:200]})
     user.purchases_locked = True
     return user
+
+
+def user_make_performer(*, user_id: str, stage_name: str) -> User:
+    """An approved performer application (verification decides and audits it): the role, and the stage name as
+    the display name."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id).first()
+        if user is None:
+            raise NotFound()
+        user.role = Role.PERFORMER
+        user.display_name = stage_name[:60]
+        user.save(update_fields=["role", "display_name"])
+    return user
+
+
+def user_reset_credentials(*, user: User, new_password: str, actor: Any, ip: str = "", reason: str = "") -> User:
+    """A new password and no second factor (account recovery after an identity check: the person enrols two-factor
+    again at their next sign-in). Audited."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from stagedoor.accounts.models import RecoveryCode
+
+    try:
+        validate_password(new_password or "", user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(extra={"fields": {"password": list(exc.messages)}}) from None
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.mfa_enabled = False
+        user.totp_secret = ""
+        user.totp_last_step = 0
+        user.failed_logins = 0
+        user.locked_until = None
+        user.save(
+            update_fields=["password", "mfa_enabled", "totp_secret", "totp_last_step", "failed_logins", "locked_until"]
+        )
+        RecoveryCode.objects.filter(user=user).delete()
+        audit_record(actor=actor, action="account.credentials_reset", target=user, ip=ip, data={"reason": reason[:200]})
+    return user

@@ -21,13 +21,9 @@ GRID: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/me/tokens"): "auth",
     ("POST", "/api/v1/me/tokens"): "auth",
     ("DELETE", "/api/v1/me/tokens/{token_id}"): "auth",
-    ("GET", "/api/v1/me/performer-application"): "auth",
-    ("POST", "/api/v1/performer-applications"): Perm.PERFORMER_APPLY,
     ("GET", "/api/v1/staff/users"): Perm.USERS_READ,
     ("GET", "/api/v1/staff/users/{user_id}"): Perm.USERS_READ,
     ("POST", "/api/v1/staff/users/{user_id}/unlock"): Perm.USERS_UNLOCK,
     ("POST", "/api/v1/staff/users/{user_id}/role"): Perm.USERS_SET_ROLE,
-    ("GET", "/api/v1/staff/performer-applications"): Perm.PERFORMER_REVIEW,
-    ("POST", "/api/v1/staff/performer-applications/{application_id}/decision"): Perm.PERFORMER_REVIEW,
     ("GET", "/api/v1/staff/audit"): Perm.AUDIT_READ,
 }

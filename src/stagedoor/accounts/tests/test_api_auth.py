@@ -11,7 +11,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from stagedoor.accounts.models import ApiToken, EntryConsent, PerformerApplication, RecoveryCode, User
+from stagedoor.accounts.models import ApiToken, EntryConsent, RecoveryCode, User
 from stagedoor.conftest import TEST_PASSWORD, totp_now
 from stagedoor.core.models import AuditEntry
 
@@ -243,33 +243,6 @@ def test_consent_is_recorded_and_required() -> None:
     record = EntryConsent.objects.get()
     assert record.terms_version and len(record.ip_hash) == 64 and "127.0.0.1" not in record.ip_hash
     assert client.get("/").status_code == 200
-
-
-def test_performer_application_flow(make_user: Any) -> None:
-    viewer = make_user()
-    compliance = make_user("compliance")
-    vc, cc = Client(), Client()
-    vc.force_login(viewer)
-    cc.force_login(compliance)
-    bad = post(vc, "/api/v1/performer-applications", {"stage_name": "N", "country": "1X"})
-    assert bad.status_code == 422 and set(bad.json()["extra"]["fields"]) == {"stage_name", "country"}
-    created = post(vc, "/api/v1/performer-applications", {"stage_name": "Nova Star", "country": "de"})
-    assert created.status_code == 201 and created.json()["country"] == "DE"
-    dup = post(vc, "/api/v1/performer-applications", {"stage_name": "Nova", "country": "DE"})
-    assert dup.status_code == 409 and dup.json()["code"] == "performer.application_pending"
-    queue = cc.get("/api/v1/staff/performer-applications").json()
-    assert [a["id"] for a in queue] == [created.json()["id"]]
-    decided = post(
-        cc, f"/api/v1/staff/performer-applications/{created.json()['id']}/decision", {"approve": True, "note": "ok"}
-    )
-    assert decided.status_code == 200 and decided.json()["status"] == "approved"
-    viewer.refresh_from_db()
-    assert viewer.role == "performer" and viewer.display_name == "Nova Star"
-    again = post(cc, f"/api/v1/staff/performer-applications/{created.json()['id']}/decision", {"approve": False})
-    assert again.status_code == 409
-    entry = AuditEntry.objects.get(action="performer.application_approved")
-    assert entry.actor_id == compliance.pk and entry.data["user_id"] == viewer.pk
-    assert PerformerApplication.objects.get().decided_by == compliance
 
 
 def test_staff_without_mfa_is_refused_until_enabled(make_user: Any) -> None:

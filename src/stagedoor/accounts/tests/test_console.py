@@ -1,4 +1,5 @@
-"""Staff console sections of accounts: people (search, person page, unlock, role), applications, audit log."""
+"""Staff console sections of accounts: people (search, person page, unlock, role), audit log (applications:
+verification/tests/test_console.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from stagedoor.accounts import services
-from stagedoor.accounts.models import PerformerApplication, User
+from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Role
 from stagedoor.core.models import AuditEntry
 from stagedoor.web.tests.console_helpers import PLACEHOLDER_ID, client_for, staff
@@ -75,7 +76,7 @@ def test_person_page_shows_the_account_and_the_panels_the_role_may_see(make_user
 
     room_for_performer(performer=performer)
     page = l1.get(f"/staff/users/{performer.pk}/")
-    assert [p["panel"].key for p in page.context["panels"]] == ["purchases", "room"]
+    assert [p["panel"].key for p in page.context["panels"]] == ["purchases", "room", "verification"]
     assert "Offline" in page.content.decode()
 
 
@@ -126,63 +127,6 @@ def test_role_change_is_for_admins_only(make_user: Any) -> None:
     assert admin.role == Role.ADMIN
     assert len(_audit("account.role_changed")) == 1
     assert 'data-testid="role-select"' not in client.get(f"/staff/users/{admin.pk}/").content.decode()
-
-
-# --- performer applications -------------------------------------------------------------------
-
-
-def test_approve_and_reject_applications(make_user: Any) -> None:
-    hopeful = make_user("viewer", login="hopeful")
-    other = make_user("viewer", login="other")
-    first = services.performer_apply(user=hopeful, stage_name="Nova Bright", country="DE")
-    second = services.performer_apply(user=other, stage_name="Quiet One", country="FR")
-
-    _, finance = staff(make_user, "finance")  # no PERFORMER_REVIEW
-    assert finance.post(f"/staff/applications/{first.pk}/decide", {"decision": "approve"}).status_code == 403
-    first.refresh_from_db()
-    assert first.status == PerformerApplication.Status.PENDING
-
-    reviewer, client = staff(make_user, "compliance")
-    listing = client.get("/staff/applications/")
-    assert [a.stage_name for a in listing.context["applications"]] == ["Nova Bright", "Quiet One"]
-    home = client.get("/staff/")
-    assert 'data-testid="blurb-applications">2 pending<' in home.content.decode()
-
-    response = client.post(
-        f"/staff/applications/{first.pk}/decide", {"decision": "approve", "note": "Documents fine."}, follow=True
-    )
-    assert _messages(response) == ["Nova Bright (hopeful) approved: they are a performer now."]
-    first.refresh_from_db()
-    hopeful.refresh_from_db()
-    assert (first.status, first.note, first.decided_by_id) == ("approved", "Documents fine.", reviewer.pk)
-    assert (hopeful.role, hopeful.display_name) == (Role.PERFORMER, "Nova Bright")
-    [entry] = _audit("performer.application_approved")
-    assert (entry.actor_id, entry.target_id) == (reviewer.pk, first.pk)
-    assert entry.data == {"user_id": hopeful.pk, "note": "Documents fine."}
-
-    # deciding again (a double submit) changes nothing
-    response = client.post(f"/staff/applications/{first.pk}/decide", {"decision": "reject"}, follow=True)
-    assert _messages(response) == ["This application was already decided."]
-    first.refresh_from_db()
-    assert first.status == "approved"
-    assert _audit("performer.application_rejected") == []
-
-    response = client.post(
-        f"/staff/applications/{second.pk}/decide", {"decision": "reject", "note": "No."}, follow=True
-    )
-    assert _messages(response) == ["Quiet One (other) rejected."]
-    second.refresh_from_db()
-    other.refresh_from_db()
-    assert (second.status, other.role) == ("rejected", Role.VIEWER)
-    assert len(_audit("performer.application_rejected")) == 1
-
-    response = client.post(f"/staff/applications/{second.pk}/decide", {"decision": "maybe"}, follow=True)
-    assert _messages(response) == ["Choose approve or reject; a note has at most 2,000 characters."]
-    assert client.get("/staff/applications/").context["applications"].count() == 0
-    assert [a.stage_name for a in client.get("/staff/applications/?status=all").context["applications"]] == [
-        "Nova Bright",
-        "Quiet One",
-    ]
 
 
 # --- audit log -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ finishes its work off the hot path.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -26,6 +26,7 @@ class Verdict:
     action: Action
     reason: str = ""
     policy: str = ""  # the policy the decision rests on, for the moderation record
+    score: float = 0.0  # the classifier's confidence in ``reason`` (0..1)
 
 
 ALLOW = Verdict(Action.ALLOW)
@@ -63,3 +64,19 @@ class ClassifierChain:
                 if v.action is Action.BLOCK:
                     break
         return worst
+
+
+# The classifier live chat uses. Chat sits below moderation, so moderation registers a
+# factory here (from its AppConfig.ready()); without one, chat allows everything.
+_factory: Callable[[], Classifier] | None = None
+
+
+def set_classifier_factory(factory: Callable[[], Classifier] | None) -> None:
+    """Register what :func:`configured_classifier` builds (None: back to ``AllowAll``)."""
+    global _factory
+    _factory = factory
+
+
+def configured_classifier() -> Classifier:
+    """A classifier for a new gateway: the registered factory's, or ``AllowAll``."""
+    return _factory() if _factory is not None else AllowAll()

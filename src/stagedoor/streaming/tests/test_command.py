@@ -118,7 +118,7 @@ def test_720p_source_with_short_gop_is_passed_through_plus_480p_240p() -> None:
         "[e1]scale=w=854:h=480:flags=bilinear,format=yuv420p[v1];"
         "[e2]scale=w=426:h=240:flags=bilinear,format=yuv420p[v2];"
         "[thumbin]fps=fps=1/4,scale=w=-2:h=360:flags=bilinear[thumb];"
-        "[samplein]fps=fps=1/10,scale=w=-2:h=480:flags=bilinear[sample]",
+        "[samplein]fps=fps=1/2,scale=w=-2:h=480:flags=bilinear[sample]",
         "-map",
         "0:v:0",
         "-map",

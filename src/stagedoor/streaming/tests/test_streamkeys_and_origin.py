@@ -71,6 +71,21 @@ def test_revoked_key_is_refused_and_viewers_get_no_key(make_user: Callable[..., 
     assert not StreamKey.objects.filter(user__login="vic").exists()
 
 
+def test_a_deactivated_performers_key_is_refused_saying_the_account_is_not_active(
+    make_user: Callable[..., Any],
+) -> None:
+    from stagedoor.streaming.ingest import PublishRefused
+    from stagedoor.streaming.runtime import _authorize_sync
+
+    performer = make_user("performer", login="nova")
+    key = rotate("nova")
+    performer.is_active = False
+    performer.save(update_fields=["is_active"])
+    with pytest.raises(PublishRefused) as info:
+        _authorize_sync("live", key)
+    assert info.value.reason == "this account is not active"
+
+
 @pytest.fixture
 def media_dir(settings: Settings, tmp_path: Path) -> Path:
     import dataclasses

@@ -36,7 +36,8 @@ class LadderPreset:
     list_size: int = 6
     thumbnail_every_s: float = 4.0
     thumbnail_height: int = 360
-    sample_every_s: float = 10.0  # 0 disables frame samples
+    # frame samples for moderation (0: none): the fastest scan rate; moderation thins it per room by trust
+    sample_every_s: float = 2.0
     sample_height: int = 480
     x264_preset: str = "veryfast"
     encoder: str = "libx264"  # libx264 | nvenc | vaapi | qsv

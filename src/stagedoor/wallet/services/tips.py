@@ -12,6 +12,7 @@ from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Role
 from stagedoor.core.audit import audit_record
 from stagedoor.core.errors import NotFound, ValidationFailed
+from stagedoor.core.gates import PAYEE, GateContext, gate_refusal
 from stagedoor.core.ids import new_id
 from stagedoor.core.outbox import outbox_publish
 from stagedoor.wallet import codes, conf, errors, events, fastpath, ledger
@@ -152,6 +153,9 @@ def _tip_checked(
         raise errors.NotAPerformer()
     if sender.pk == performer.pk:
         raise errors.TipToSelf()
+    refusal = gate_refusal(PAYEE, GateContext(user=performer))  # e.g. an unverified or lapsed identity
+    if refusal is not None:
+        raise errors.PayeeRefused(refusal.message, extra={"reason": refusal.code})
     menu_label = ""
     if menu_item_id is not None:
         item = TipMenuItem.objects.filter(pk=menu_item_id, performer_id=performer.pk, active=True).first()

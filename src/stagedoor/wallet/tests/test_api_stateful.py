@@ -19,6 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from stagedoor.accounts.models import User
 from stagedoor.core.ids import new_id
+from stagedoor.verification.testing import give_approved_identity
 from stagedoor.wallet import ledger, services
 from stagedoor.wallet.models import AccountKind, LedgerAccount, LedgerEntry, Tip
 from stagedoor.wallet.tests.conftest import fund_wallet, ledger_problems
@@ -47,6 +48,7 @@ class ApiMachine(RuleBasedStateMachine):
             mfa_enabled=True,  # performers' API calls need two-factor on
             totp_secret=pyotp.random_base32(),
         )
+        give_approved_identity(self.performer)  # performers are paid only with a verified identity
         self.viewers = [
             User.objects.create(login=f"av{i}_{run}", email=f"av{i}_{run}@example.test", role="viewer")
             for i in range(VIEWERS)

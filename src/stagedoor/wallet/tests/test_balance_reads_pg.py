@@ -21,6 +21,7 @@ from django.db.models import Sum
 
 from stagedoor.accounts.models import User
 from stagedoor.conftest import skip_or_fail
+from stagedoor.verification.testing import give_approved_identity
 from stagedoor.wallet import ledger, selectors, services
 from stagedoor.wallet.models import AccountKind, LedgerAccount, LedgerEntry, PendingDelta
 from stagedoor.wallet.tests.conftest import fund_wallet, ledger_problems
@@ -60,6 +61,7 @@ def test_rollups_racing_reads_never_report_more_than_the_entries(settings: Any) 
     settings.STAGEDOOR_WALLET_ROLLUP_EVERY = 1_000_000  # only the roll-up thread below folds
     settings.STAGEDOOR_WALLET_HOLD_DAYS = 0  # "available" is then the whole balance: the figure payouts use
     performer = User.objects.create(login="hotstar", email="hotstar@example.test", role="performer")
+    give_approved_identity(performer)  # performers are paid only with a verified identity
     viewers = [User.objects.create(login=f"rv{i}", email=f"rv{i}@example.test", role="viewer") for i in range(4)]
     for viewer in viewers:
         fund_wallet(viewer, 100_000)

@@ -18,6 +18,7 @@ from django.db.models import Sum
 
 from stagedoor.accounts.models import User
 from stagedoor.conftest import skip_or_fail
+from stagedoor.verification.testing import give_approved_identity
 from stagedoor.wallet import errors, ledger, selectors, services
 from stagedoor.wallet.models import AccountKind, LedgerAccount, LedgerEntry, Tip
 from stagedoor.wallet.tests.conftest import fund_wallet, ledger_problems
@@ -40,6 +41,7 @@ def test_concurrent_tips_with_retries(settings: Any) -> None:
     performers = [
         User.objects.create(login=f"cp{i}", email=f"cp{i}@example.test", role="performer") for i in range(PERFORMERS)
     ]
+    give_approved_identity(performers)  # performers are paid only with a verified identity
     hot = performers[0]
     for viewer in viewers:
         fund_wallet(viewer, FUNDS)

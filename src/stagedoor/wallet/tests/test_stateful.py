@@ -15,6 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from stagedoor.accounts.models import User
 from stagedoor.core.ids import new_id
+from stagedoor.verification.testing import give_approved_identity
 from stagedoor.wallet import errors, ledger, selectors, services
 from stagedoor.wallet.models import LedgerAccount, LedgerEntry, LedgerTransfer, TipReversal
 from stagedoor.wallet.tests.conftest import ledger_problems
@@ -39,6 +40,7 @@ class LedgerMachine(RuleBasedStateMachine):
             User.objects.create(login=f"p{i}_{run}", email=f"p{i}_{run}@example.test", role="performer")
             for i in range(PERFORMERS)
         ]
+        give_approved_identity(self.performers)  # performers are paid only with a verified identity
         self.finance = User.objects.create(login=f"f_{run}", email=f"f_{run}@example.test", role="finance")
         self.model = {v.pk: 0 for v in self.viewers}
         self.purchases: list[dict[str, Any]] = []

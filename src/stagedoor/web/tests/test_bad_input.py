@@ -137,7 +137,7 @@ PAGE_FORMS = [
     ("/enter", None, {"age_confirmed": "", "terms_accepted": "on"}),
     ("/password/reset", None, {"email": "not-an-email"}),
     ("/account/tokens", "viewer", {"name": ""}),
-    ("/account/apply", "viewer", {"stage_name": "", "country": "Narnia"}),
+    ("/verify/apply", "viewer", {"stage_name": "", "date_of_birth": "2015-02-30", "country": "Narnia"}),
     ("/account/recovery-codes", "performer", {"code": "000000"}),
     ("/account/2fa/setup", "viewer", {"code": "abc"}),
     ("/studio", "performer", {"title": "t" * 500, "tags": "bad tag!", "blocked_regions": "??"}),

@@ -59,10 +59,11 @@ def test_support_finds_a_purchase_and_an_admin_approves_an_application(
 ) -> None:
     from playwright.sync_api import expect
 
-    from stagedoor.accounts import services as account_services
-    from stagedoor.accounts.models import PerformerApplication
     from stagedoor.accounts.roles import Role
     from stagedoor.payments import services as payment_services
+    from stagedoor.verification import services as verification_services
+    from stagedoor.verification.models import PerformerApplication
+    from stagedoor.verification.tests.conftest import drawn_image
     from stagedoor.wallet import services as wallet_services
 
     settings.STAGEDOOR_PAYMENTS_SANDBOX = "true"
@@ -77,7 +78,20 @@ def test_support_finds_a_purchase_and_an_admin_approves_an_application(
     purchase.refresh_from_db()
     assert purchase.status == "completed"
     hopeful = make_user("viewer", login="hopeful_hana")
-    application = account_services.performer_apply(user=hopeful, stage_name="Hana Nova", country="DE")
+    application = verification_services.performer_apply(
+        user=hopeful,
+        stage_name="Hana Nova",
+        legal_name="Hana Example",
+        date_of_birth="1993-02-11",
+        country="DE",
+        method="manual",
+    )
+    assert application.verification is not None
+    for kind in ("id_front", "selfie"):
+        verification_services.document_add(
+            user=hopeful, verification_id=application.verification.pk, kind=kind, data=drawn_image()
+        )
+    verification_services.verification_submit(user=hopeful, verification_id=application.verification.pk)
     agent = make_user("support_l1", login="sam_support")
     admin = make_user("admin", login="ada_admin")
 
@@ -136,7 +150,7 @@ def test_support_finds_a_purchase_and_an_admin_approves_an_application(
         row = page.get_by_test_id("application-hopeful_hana")
         expect(row).to_contain_text("Hana Nova")
         _audit_page(page, "06-admin-applications-phone")
-        row.get_by_label("Note for Hana Nova").fill("ID checked")
+        row.get_by_label("Reason for Hana Nova").fill("ID checked")
         row.get_by_test_id("approve-hopeful_hana").click()
         page.wait_for_url(f"{base}/staff/applications/")
         expect(page.locator(".flash-success")).to_contain_text("Hana Nova (hopeful_hana) approved")
@@ -165,7 +179,8 @@ def test_support_finds_a_purchase_and_an_admin_approves_an_application(
         # every other section, as an administrator sees it: labelled, AA contrast, no errors
         page.goto(f"{base}/staff/audit/?verify=1")
         expect(page.get_by_test_id("audit-report")).to_have_attribute("data-ok", "true")
-        for n, slug in enumerate(["packages", "promotions", "refunds", "postbacks", "streams", "audit"], start=10):
+        slugs = ["packages", "promotions", "refunds", "postbacks", "streams", "audit", "age-policy", "broadcasts"]
+        for n, slug in enumerate([*slugs, "recoveries"], start=10):
             page.goto(f"{base}/staff/{slug}/" + ("?q=vic_viewer" if slug == "refunds" else ""))
             expect(page.get_by_test_id(f"console-nav-{slug}")).to_have_attribute("aria-current", "page")
             _audit_page(page, f"{n}-admin-{slug}-desktop")

@@ -1,6 +1,6 @@
 """In Chromium, on `make run`'s demo data, through the pages only (the test makes no API calls of its own):
 
-a new viewer signs up on a phone, buys tokens through the sandbox, tips with the chat visible under the video
+a new viewer signs up on a phone, applies to perform (identity and documents), buys tokens through the sandbox, tips with the chat visible under the video
 and sees the goal complete; the demo performer edits the tip menu and a goal in the studio and sees them on the
 room page; a support agent finds the new viewer in the staff console and sees the purchase; an administrator
 approves the viewer's performer application from the console.
@@ -88,8 +88,10 @@ def test_the_demo_loop(browser: Any, live_server: Any, chat_gateway: Any, capsys
     from django.conf import settings
     from playwright.sync_api import expect
 
-    from stagedoor.accounts.models import PerformerApplication, User
+    from stagedoor.accounts.models import User
     from stagedoor.rooms.models import Room
+    from stagedoor.verification.models import PerformerApplication
+    from stagedoor.verification.tests.conftest import drawn_image
 
     shutil.rmtree(SHOTS, ignore_errors=True)  # this run's pictures only
     call_command("demo")  # what `make run` does before serving; it prints each login's password
@@ -120,13 +122,25 @@ def test_the_demo_loop(browser: Any, live_server: Any, chat_gateway: Any, capsys
         fan.page.get_by_test_id("signup-submit").click()
         fan.page.wait_for_url(f"{base}/account")
 
-        # --- applies to perform (an administrator decides later) ----------------------------------------
+        # --- applies to perform with documents (an administrator decides later) --------------------------
+        fan.page.get_by_test_id("apply-link").click()
+        fan.page.wait_for_url(f"{base}/verify")
         fan.page.get_by_label("Stage name").fill("Rowan Vale")
+        fan.page.get_by_label("Legal name (as on your ID)").fill("Rowan Example Vale")
+        fan.page.get_by_label("Date of birth").fill("1996-08-14")
         fan.page.get_by_label("Country (two letters, e.g. DE)").fill("NL")
-        fan.page.get_by_role("button", name="Apply").click()
-        fan.page.wait_for_url(f"{base}/account")
-        expect(fan.page.locator("main")).to_contain_text("Your application (Rowan Vale) is pending")
+        fan.page.get_by_test_id("apply-submit").click()
+        fan.page.wait_for_url(f"{base}/verify")
+        expect(fan.page.get_by_test_id("verify-step")).to_have_attribute("data-state", "documents")
+        picture = {"mimeType": "image/png", "buffer": drawn_image()}
+        fan.page.get_by_label("ID document, front").set_input_files({"name": "front.png", **picture})
+        fan.page.get_by_label("Selfie holding the document").set_input_files({"name": "selfie.png", **picture})
+        fan.page.get_by_test_id("documents-submit").click()
+        fan.page.wait_for_url(f"{base}/verify")
+        expect(fan.page.get_by_test_id("verify-step")).to_have_attribute("data-state", "review")
         fan.step("03-applied")
+        fan.page.goto(f"{base}/account")
+        expect(fan.page.locator("main")).to_contain_text("Your application (Rowan Vale) is pending")
 
         # --- buys tokens through the sandbox processor --------------------------------------------------
         fan.page.get_by_test_id("buy-tokens").click()

@@ -110,6 +110,7 @@
       asked.result = error.code || String(error);
       if (error.code === "room.region_blocked") return stop("blocked", error.message);
       if (error.code === "streaming.consent_required") return stop("consent", error.message);
+      if (error.code === "streaming.age_check_required") return stop("consent", error.message);
       setState("error", MESSAGES.error);
       pollTimer = setTimeout(() => update("retry"), backoff());
       return;

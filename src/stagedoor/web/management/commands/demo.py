@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pyotp
@@ -36,6 +36,8 @@ from stagedoor.core.audit import audit_record
 from stagedoor.core.ids import new_id
 from stagedoor.rooms import selectors as room_selectors
 from stagedoor.rooms import services as room_services
+from stagedoor.verification import selectors as verification_selectors
+from stagedoor.verification import services as verification_services
 from stagedoor.wallet import selectors as wallet_selectors
 from stagedoor.wallet import services as wallet_services
 from stagedoor.wallet.models import TipGoal
@@ -78,6 +80,13 @@ PERFORMER_ROOMS: list[tuple[str, str, str, list[str], list[tuple[str, int]], lis
         [("Draw your idea", 40), ("Sign the sketch", 15)],
         [("New brush set", 400)],
     ),
+]
+
+# Invented identity records of the demo performers, approved so `make run` goes live at once:
+# (login, legal name, date of birth, country)
+DEMO_IDENTITIES = [
+    (PERFORMER, "Nova Example Starling", date(1996, 4, 12), "NL"),
+    (OFFLINE_PERFORMER, "Luna Example Vesper", date(1993, 9, 30), "DE"),
 ]
 
 # Shows of the offline performer: (days from today, hour UTC, minute, minutes, title)
@@ -164,6 +173,11 @@ class Command(BaseCommand):
 def demo_data(users: dict[str, User]) -> list[str]:
     """Everything but the accounts, each part added only when missing. Returns what there is, for the printout."""
     packages = _packages(users["demo_finance"])
+    for login, legal_name, born, country in DEMO_IDENTITIES:
+        if verification_selectors.standing_of(users[login].pk, now=timezone.now()).state == "unverified":
+            verification_services.identity_record_approved(
+                user=users[login], legal_name=legal_name, date_of_birth=born, country=country, actor=ACTOR
+            )
     rooms = {
         login: _room(users[login], title, topic, tags, menu, goals)
         for login, title, topic, tags, menu, goals in PERFORMER_ROOMS
@@ -180,6 +194,7 @@ def demo_data(users: dict[str, User]) -> list[str]:
     nxt = room_selectors.next_show(offline)
     return [
         f"{len(packages)} token packages",
+        "approved (invented) identity records for the performers",
         f"tip menus and goals for {', '.join(u.shown_name for u in (users[PERFORMER], users[OFFLINE_PERFORMER]))}",
         f"{users[OFFLINE_PERFORMER].shown_name}'s next show {nxt.starts_at:%a %d %b %H:%M} UTC" if nxt else "no show",
         f"{len(fans)} followers",

@@ -1,1 +1,0 @@
-"""Staff console sections of moderation (registered from apps.ready)."""
