@@ -94,10 +94,20 @@ TIMEOUT: Final = "timeout"
 BAN_FROM_ROOM: Final = "ban_from_room"
 SUSPEND_ACCOUNT: Final = "suspend_account"
 END_STREAM: Final = "end_stream"
+REQUEST_VERIFICATION: Final = "request_verification"  # the performer must prove identity and age again
 ESCALATE: Final = "escalate"
 REVERSE: Final = "reverse"  # only an upheld appeal records it
 
-ACTIONS: Final = (DISMISS, DELETE_MESSAGE, TIMEOUT, BAN_FROM_ROOM, SUSPEND_ACCOUNT, END_STREAM, ESCALATE)
+ACTIONS: Final = (
+    DISMISS,
+    DELETE_MESSAGE,
+    TIMEOUT,
+    BAN_FROM_ROOM,
+    SUSPEND_ACCOUNT,
+    END_STREAM,
+    REQUEST_VERIFICATION,
+    ESCALATE,
+)
 ACTION_TITLES: Final = {
     DISMISS: "No action",
     DELETE_MESSAGE: "Message removed",
@@ -105,11 +115,14 @@ ACTION_TITLES: Final = {
     BAN_FROM_ROOM: "Banned from the room",
     SUSPEND_ACCOUNT: "Account suspended",
     END_STREAM: "Broadcast ended",
+    REQUEST_VERIFICATION: "Identity and age check requested",
     ESCALATE: "Escalated to a supervisor",
     REVERSE: "Decision reversed on appeal",
 }
 #: actions that restrict someone: each one sends a statement of reasons and can be appealed
-RESTRICTIVE: Final = frozenset({DELETE_MESSAGE, TIMEOUT, BAN_FROM_ROOM, SUSPEND_ACCOUNT, END_STREAM})
+RESTRICTIVE: Final = frozenset(
+    {DELETE_MESSAGE, TIMEOUT, BAN_FROM_ROOM, SUSPEND_ACCOUNT, END_STREAM, REQUEST_VERIFICATION}
+)
 TIMEOUT_DEFAULT_SECONDS: Final = 600
 TIMEOUT_MAX_SECONDS: Final = 86_400
 
@@ -120,7 +133,7 @@ ILLEGAL: Final = "DECISION_GROUND_ILLEGAL_CONTENT"
 INCOMPATIBLE: Final = "DECISION_GROUND_INCOMPATIBLE_CONTENT"
 
 _CHAT: Final = (DISMISS, DELETE_MESSAGE, TIMEOUT, BAN_FROM_ROOM, SUSPEND_ACCOUNT, ESCALATE)
-_MEDIA: Final = (DISMISS, END_STREAM, SUSPEND_ACCOUNT, ESCALATE)
+_MEDIA: Final = (DISMISS, END_STREAM, SUSPEND_ACCOUNT, REQUEST_VERIFICATION, ESCALATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +158,7 @@ POLICIES: Final[dict[str, Policy]] = {
             "MIN-1",
             "Protection of minors",
             "minor_risk",
-            (DISMISS, DELETE_MESSAGE, BAN_FROM_ROOM, SUSPEND_ACCOUNT, END_STREAM, ESCALATE),
+            (DISMISS, DELETE_MESSAGE, BAN_FROM_ROOM, SUSPEND_ACCOUNT, END_STREAM, REQUEST_VERIFICATION, ESCALATE),
             ILLEGAL,
             "Directive 2011/93/EU on combating the sexual abuse and sexual exploitation of children",
             f"{TERMS} §4.1 (minors)",
@@ -265,7 +278,7 @@ POLICIES: Final[dict[str, Policy]] = {
             "IMP-1",
             "Impersonation",
             "impersonation",
-            (DISMISS, DELETE_MESSAGE, BAN_FROM_ROOM, SUSPEND_ACCOUNT, ESCALATE),
+            (DISMISS, DELETE_MESSAGE, BAN_FROM_ROOM, SUSPEND_ACCOUNT, REQUEST_VERIFICATION, ESCALATE),
             INCOMPATIBLE,
             "",
             f"{TERMS} §4.8 (impersonation)",
@@ -317,6 +330,8 @@ DSA_VISIBILITY: Final = {
 DSA_PROVISION: Final = {
     TIMEOUT: "DECISION_PROVISION_PARTIAL_SUSPENSION",
     BAN_FROM_ROOM: "DECISION_PROVISION_PARTIAL_TERMINATION",
+    # broadcasting is suspended after the deadline unless the performer verifies again
+    REQUEST_VERIFICATION: "DECISION_PROVISION_PARTIAL_SUSPENSION",
 }
 DSA_ACCOUNT: Final = {SUSPEND_ACCOUNT: "DECISION_ACCOUNT_SUSPENDED"}
 # Decisions apply on the whole platform; the database asks for the EEA countries concerned.

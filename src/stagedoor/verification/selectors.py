@@ -138,6 +138,11 @@ def standing_of(user_id: Any, *, now: datetime) -> Standing:
     return standing_from(row, now=now)
 
 
+def is_on_record(user: Any) -> bool:
+    """Whether the person has a verified identity on record (current or lapsed): who can be asked to verify again."""
+    return PerformerStanding.objects.filter(user_id=user.pk).exists()
+
+
 def open_verification_of(user: User) -> Verification | None:
     """The verification the person still has to finish or that waits for review, if any."""
     return (

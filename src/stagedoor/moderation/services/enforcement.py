@@ -24,6 +24,8 @@ from stagedoor.moderation import policies as P
 from stagedoor.moderation.errors import ActionNotApplicable
 from stagedoor.moderation.models import Case, Decision, Sanction
 from stagedoor.streaming.local_ingest import current_ingest
+from stagedoor.verification import selectors as verification_selectors
+from stagedoor.verification import services as verification_services
 
 log = logging.getLogger("stagedoor.moderation")
 
@@ -58,6 +60,8 @@ def check_applicable(case: Case, action: str) -> None:
             raise ActionNotApplicable("Staff accounts are not suspended from the review queue.")
     if action == P.END_STREAM and case.room is None:
         raise ActionNotApplicable("This case is not about a room's broadcast.")
+    if action == P.REQUEST_VERIFICATION and (subject is None or not verification_selectors.is_on_record(subject)):
+        raise ActionNotApplicable("Only a performer with an identity on record can be asked to verify again.")
 
 
 def enforce(*, actor: User, case: Case, action: str, seconds: int | None, reason: str, ip: str = "") -> Enforcement:
@@ -98,6 +102,16 @@ def enforce(*, actor: User, case: Case, action: str, seconds: int | None, reason
         User.objects.filter(pk=subject.pk).update(is_active=False)
         done.sanctions.append((Sanction.Kind.SUSPENSION, None))
         done.result["account"] = "suspended"
+    elif action == P.REQUEST_VERIFICATION:
+        assert subject is not None
+        request = verification_services.reverification_request(
+            user_id=subject.pk,
+            source="moderation",
+            reason=f"Trust & safety case {case.pk}: {reason or P.ACTION_TITLES[action]}"[:500],
+            actor=actor,
+            ip=ip,
+        )
+        done.result["verification"] = f"requested_by_{request.deadline:%Y-%m-%d}"
     elif action == P.END_STREAM:
         assert case.room is not None
         slug = case.room.slug

@@ -37,6 +37,8 @@ def _summary(case: Case, action: str, seconds: int | None) -> str:
         return "Your account was suspended."
     if action == P.END_STREAM:
         return f"Your broadcast in room {room} was ended."
+    if action == P.REQUEST_VERIFICATION:
+        return "Verify your identity and age again before the deadline on your verification page to keep broadcasting."
     raise AssertionError(action)
 
 

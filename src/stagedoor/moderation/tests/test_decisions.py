@@ -223,3 +223,31 @@ def test_end_stream_without_an_ingest_here_is_recorded(
         decision = services.case_decide(actor=moderator, case_id=case.pk, policy_code="ROOM-1", action="end_stream")
     assert decision.evidence["enforcement"] == {"stream": "no_ingest_in_this_process"}
     assert "no ingest here to end the stream" in caplog.text
+
+
+def test_a_case_can_ask_a_performer_to_verify_again_and_the_studio_warns(
+    room: Any, moderator: Any, viewer: Any
+) -> None:
+    from django.utils import timezone
+
+    from stagedoor.verification.models import ReverificationRequest
+    from stagedoor.verification.selectors import standing_of
+
+    case, _ = services.case_open(
+        source=Case.Source.USER_REPORT, category="minor_risk", subject=room.performer, room=room
+    )
+    decision = services.case_decide(
+        actor=moderator, case_id=case.pk, policy_code="MIN-1", action="request_verification", note="looks young"
+    )
+    request = ReverificationRequest.objects.get(user=room.performer)
+    assert request.source == "moderation" and request.reason == f"Trust & safety case {case.pk}: Protection of minors"
+    assert decision.statement is not None  # restrictive: the performer gets a statement of reasons
+    standing = standing_of(room.performer.pk, now=timezone.now())
+    assert standing.deadline == request.deadline
+
+    other, _ = services.case_open(source=Case.Source.USER_REPORT, category="minor_risk", subject=viewer, room=room)
+    with pytest.raises(ActionNotApplicable):
+        services.case_decide(actor=moderator, case_id=other.pk, policy_code="MIN-1", action="request_verification")
+    assert ReverificationRequest.objects.count() == 1
+    other.refresh_from_db()
+    assert other.status == Case.Status.OPEN

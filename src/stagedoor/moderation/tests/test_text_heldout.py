@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -14,19 +15,19 @@ RISKY = [label for label in LABELS if label != "benign"]
 
 
 @pytest.fixture(scope="module")
-def heldout_report() -> dict[str, object]:
+def heldout_report() -> dict[str, Any]:
     return evaluate(shared_moderator(DEFAULT_MODEL_PATH), heldout_examples())
 
 
 @pytest.mark.parametrize("category", RISKY)
-def test_heldout_recall_per_category(heldout_report: dict[str, object], category: str) -> None:
+def test_heldout_recall_per_category(heldout_report: dict[str, Any], category: str) -> None:
     per = heldout_report["categories"]
     assert isinstance(per, dict)
     assert per[category]["support"] >= 300
     assert per[category]["recall"] >= 0.9, per[category]
 
 
-def test_heldout_benign_false_positive_rate(heldout_report: dict[str, object]) -> None:
+def test_heldout_benign_false_positive_rate(heldout_report: dict[str, Any]) -> None:
     per = heldout_report["categories"]
     assert isinstance(per, dict)
     assert per["benign"]["support"] >= 1500

@@ -48,7 +48,9 @@ def test_shipped_model_gives_the_logits_training_computed() -> None:
     np.testing.assert_allclose(single, m.reference.logits, atol=1e-5)
     np.testing.assert_allclose(batch, m.reference.logits, atol=1e-5)
     # and the probabilities of both paths agree
-    np.testing.assert_allclose(np.array([m.proba(t) for t in m.reference.texts]), m.proba_batch(list(m.reference.texts)))
+    np.testing.assert_allclose(
+        np.array([m.proba(t) for t in m.reference.texts]), m.proba_batch(list(m.reference.texts))
+    )
 
 
 def test_save_and_load_round_trip(small_model: TextModel, tmp_path: Path) -> None:
@@ -108,7 +110,9 @@ def test_another_format_version_is_refused(small_model: TextModel, tmp_path: Pat
 
 def test_inconsistent_shapes_are_refused() -> None:
     with pytest.raises(ModelFileError, match="inconsistent shapes"):
-        TextModel(labels=["a", "b"], vocabulary=["x"], weights=np.zeros((2, 2), dtype=np.float32), intercept=np.zeros(2))
+        TextModel(
+            labels=["a", "b"], vocabulary=["x"], weights=np.zeros((2, 2), dtype=np.float32), intercept=np.zeros(2)
+        )
 
 
 def test_the_model_is_read_once_per_process_under_concurrency(

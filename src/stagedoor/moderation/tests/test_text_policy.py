@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from stagedoor.chat import codes as C
 from stagedoor.chat.pipeline.classifier import Action, ClassifyContext, Verdict
 from stagedoor.chat.pipeline.message import ACCEPTED, HELD, REFUSED, MessagePipeline
 from stagedoor.chat.pipeline.normalize import skeleton
@@ -74,11 +77,11 @@ def test_bad_policy_input_is_refused(mapping: dict[str, str], message: str) -> N
     assert t.rooms == {}
 
 
-def test_parse_policy_and_the_setting() -> None:
+def test_parse_policy_and_the_setting(tmp_path: Path) -> None:
     assert parse_policy("scam=block, harassment = HOLD,") == {"scam": Action.BLOCK, "harassment": Action.HOLD}
     with pytest.raises(PolicyInvalid, match="expected category=action"):
         parse_policy("scam")
-    env = {"STAGEDOOR_VAR_DIR": "/tmp/var_textmod"}
+    env = {"STAGEDOOR_VAR_DIR": str(tmp_path)}
     assert load({**env, "STAGEDOOR_MODERATION_TEXT_POLICY": "scam=block"}).moderation.text_policy == "scam=block"
     with pytest.raises(ConfigError, match="STAGEDOOR_MODERATION_TEXT_POLICY: minor_risk is always at least hold"):
         load({**env, "STAGEDOOR_MODERATION_TEXT_POLICY": "minor_risk=allow"})
@@ -95,7 +98,9 @@ def test_verdict_names_the_category_policy_and_score() -> None:
     assert (v.action, v.reason, v.policy) == (Action.HOLD, "off_platform", "chat.off_platform")
     v = clf.classify(BENIGN, _ctx(text=BENIGN))
     assert (v.action, v.reason, v.policy) == (Action.ALLOW, "", "")
-    assert 0.5 < v.score <= 1.0  # the benign probability
+    benign = shared_moderator(DEFAULT_MODEL_PATH).classify(BENIGN)
+    assert (benign.category, v.score) == ("benign", benign.score)  # the benign probability
+    assert benign.score > 0.9
 
 
 def test_room_override_reaches_the_verdict_but_not_for_minor_risk() -> None:
@@ -128,7 +133,8 @@ def test_the_chat_pipeline_holds_blocks_and_passes() -> None:
     t = PolicyTable(platform={"scam": "block"})
     pipeline = MessagePipeline(classifier=_classifier(t))
     room = RoomState("r1")
-    sender = ChatTicket(room="r1", user_id="7", login="fan", role="viewer", perms=frozenset({"read", "write"}), exp=0)
+    perms = frozenset({C.PERM_READ, C.PERM_WRITE})
+    sender = ChatTicket(room="r1", user_id="7", login="fan", role="viewer", perms=perms, exp=0)
 
     def check(text: str, mono: float) -> tuple[str, str]:
         out = pipeline.check(sender=sender, room=room, text=text, ip=None, now=0.0, mono=mono)
@@ -137,3 +143,12 @@ def test_the_chat_pipeline_holds_blocks_and_passes() -> None:
     assert check(MINOR, 0.0) == (HELD, "minor_risk")
     assert check("free tokens!!! claim at free-tokens.top", 100.0) == (REFUSED, "scam")
     assert check(BENIGN, 200.0) == (ACCEPTED, "")
+
+
+def test_the_setting_and_the_table_know_the_same_categories() -> None:
+    from stagedoor.core.config import MODERATION_TEXT_CATEGORIES
+    from stagedoor.moderation.text.dataset import LABELS
+    from stagedoor.moderation.text.policy import CATEGORIES
+    from stagedoor.moderation.text.rules import SEVERITY_ORDER
+
+    assert set(MODERATION_TEXT_CATEGORIES) == set(CATEGORIES) == set(SEVERITY_ORDER) == set(LABELS) - {"benign"}

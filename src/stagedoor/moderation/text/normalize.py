@@ -14,7 +14,6 @@ characters gone), then:
   reads and what keyword rules match.
 * ``joined``: ``canonical`` with every separator removed, so a word split by spaces, dots or
   a line break ("tele gram", "snap\\nchat") is whole again.
-
 * ``model``: ``canonical`` with each number replaced by its kind (``nteen`` for 10 to 17,
   ``nadult`` for 18 to 99, ``nyear``, ``nsmall``, ``nbig``): what the model reads, so that
   "i'm 34" and "i'm 61" teach it the same thing whatever numbers training happened to use.
@@ -35,7 +34,7 @@ from typing import Final
 
 from stagedoor.chat.pipeline.normalize import skeleton
 
-__all__ = ["Forms", "fast_skeleton", "normalize"]
+__all__ = ["Forms", "fast_skeleton", "heal", "model_text", "normalize"]
 
 _ASCII_CONTROL: Final = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # Look-alikes the chat skeleton decomposes (NFKD) into another letter before folding them:
@@ -45,7 +44,8 @@ _PRE_FOLD_RE: Final = re.compile("[ϲϹςǫǪŀĿ]")
 
 
 def fast_skeleton(text: str) -> str:
-    """``skeleton(text)``, without the per-character work when the line is plain ASCII."""
+    """The chat ``skeleton(text)``: without its per-character work when the line is plain ASCII,
+    and with the look-alikes it misreads (``_PRE_FOLD``) folded first."""
     if text.isascii():
         if _ASCII_CONTROL.search(text) is None:
             return " ".join(text.split()).lower()
@@ -105,7 +105,6 @@ _KEEP_TOKEN_RE: Final = re.compile(
     r"\d+(?:st|nd|rd|th|s|am|pm|k|m|h|hr|hrs|d|p|fps|yo|y|yr|yrs|x|min|mins|sec|secs|tk|tks|cm|kg|lb|lbs|ft|mm|gb|mb|mph|kmh|km)"
     r"|(?:x|mp|v|h|ps|pc|top|no|gen|lvl|level|season|s|ep|e|q|p|g|f|b|c|covid)\d+|0x[0-9a-f]+|[a-z0-9]{20,}"
 )
-_SPACES_RE: Final = re.compile(r"\s+")
 _ARROWS: Final = str.maketrans({ch: " -> " for ch in "→⇒➡➜➔⟶👉"})
 
 
