@@ -159,6 +159,14 @@ SLOTS: Final[dict[str, sl.Filler]] = {
         "scum",
         "slob",
     ),
+    "verb_benign": sl.pick("finish", "grab a snack", "get my headphones", "refresh", "guess", "think about it"),
+    "benign_activity": sl.pick("take requests", "go live tomorrow", "do a q&a", "need a break", "change the song"),
+    "benign_request": sl.pick("ask something", "request a song", "make a suggestion", "say something", "join in"),
+    "topic": sl.pick("music", "movies", "the game", "books", "cooking", "travel", "gardening"),
+    "benign_suggestion": sl.pick(
+        "start a book club", "play more 80s songs", "try karaoke night", "stream on sundays", "get a second camera"
+    ),
+    "reaction": sl.pick("lol", "haha", "omg", "wow", "nice", "yay", "love it", "so good", "amazing", "aww"),
     "positive_adj": sl.pick(
         "talented", "funny", "sweet", "kind", "beautiful", "clever", "cute", "lovely", "brilliant", "chill", "cool"
     ),

@@ -1,9 +1,11 @@
-"""A second held-out batch, written after the rules and the model were tuned and never
-looked at before being measured: every template here goes to the held-out split only.
+"""A second held-out batch, written after the rules and the model were tuned: every template
+here goes to the held-out split only.
 
 The first held-out batch (every fourth template of ``templates_risk`` and
-``templates_benign``) was inspected once during development; this batch keeps an honest
-measure of phrasings nobody tuned for.
+``templates_benign``) was inspected during development, and rules were generalised from its
+errors; this batch was measured without being tuned for. Its first measurement exposed one
+normalisation bug (a spelled-out age glued to the article before it: "a one three"), which was
+fixed; its remaining miss ("i'm a kid, is this site ok for kids?") was left as it is.
 """
 
 from __future__ import annotations

@@ -33,7 +33,13 @@ def test_viewer_header_shows_balance_buy_tokens_and_a_closed_account_menu(make_u
     assert button.attrs["aria-controls"] == "user-menu" and "Mira Dale" in button.text
     menu = page.one("user-menu")
     assert menu.attrs["id"] == "user-menu" and "hidden" in menu.attrs
-    assert [a.attrs["href"] for a in menu.all() if a.tag == "a"] == ["/", "/wallet", "/account"]
+    assert [a.attrs["href"] for a in menu.all() if a.tag == "a"] == [
+        "/",
+        "/wallet",
+        "/account",
+        "/reports",
+        "/decisions",
+    ]
     assert menu.one("menu-wallet").text == "Wallet · 120 tokens"
     assert menu.one("logout").text == "Log out"
     assert not page.has("studio-link") and not page.has("staff-link") and not page.has("login-link")
@@ -50,6 +56,8 @@ def test_performer_header_has_studio_and_earnings(make_user: Any) -> None:
         "/wallet",
         "/earnings",
         "/account",
+        "/reports",
+        "/decisions",
     ]
     assert not page.has("staff-link")
 
