@@ -242,7 +242,9 @@ _CONF_TABLE: Final = str.maketrans(_CONFUSABLES)
 
 def skeleton(text: str) -> str:
     """The text filters match against. Not for display; loses case, accents and script."""
-    text = display_text(text)
+    # Look-alikes first: decomposing or case-folding some of them would lose their look (ς and ϲ would fold
+    # to σ, read as "o"; ǫ would lose its ogonek-tail "q"; ŀ would become "l·"). Then again after folding.
+    text = display_text(text).translate(_CONF_TABLE)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold().translate(_CONF_TABLE)

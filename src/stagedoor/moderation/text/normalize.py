@@ -37,20 +37,15 @@ from stagedoor.chat.pipeline.normalize import skeleton
 __all__ = ["Forms", "fast_skeleton", "heal", "model_text", "normalize"]
 
 _ASCII_CONTROL: Final = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-# Look-alikes the chat skeleton decomposes (NFKD) into another letter before folding them:
-# lunate and final sigma become "o" there, "ǫ" an "o", "ŀ" an "l·". Folded first here.
-_PRE_FOLD: Final = str.maketrans({"ϲ": "c", "Ϲ": "c", "ς": "c", "ǫ": "q", "Ǫ": "q", "ŀ": "l", "Ŀ": "l"})
-_PRE_FOLD_RE: Final = re.compile("[ϲϹςǫǪŀĿ]")
 
 
 def fast_skeleton(text: str) -> str:
-    """The chat ``skeleton(text)``: without its per-character work when the line is plain ASCII,
-    and with the look-alikes it misreads (``_PRE_FOLD``) folded first."""
+    """The chat ``skeleton(text)``, without its per-character work when the line is plain ASCII."""
     if text.isascii():
         if _ASCII_CONTROL.search(text) is None:
             return " ".join(text.split()).lower()
         return skeleton(text)
-    return skeleton(text.translate(_PRE_FOLD))
+    return skeleton(text)
 
 
 # Anything that is not a letter, a digit, whitespace or the punctuation addresses are made of
@@ -217,7 +212,7 @@ def heal(canonical: str, lexicon: frozenset[str]) -> str:
 def normalize(text: str, *, skel: str | None = None, lexicon: frozenset[str] | None = None) -> Forms:
     """Every form of one chat line. ``skel``: the chat skeleton when the caller has it;
     ``lexicon``: known words, to heal split words in ``canonical``."""
-    if skel is None or (not text.isascii() and _PRE_FOLD_RE.search(text) is not None):
+    if skel is None:
         skel = fast_skeleton(text)
     s = skel
     contact = _contact_form(s)
