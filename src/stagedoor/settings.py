@@ -251,7 +251,7 @@ STAGEDOOR_CHAT_PLATFORM_WORDS: list[str] = []
 STAGEDOOR_PLAYBACK_TTL_S = 1800
 
 # Wallet and payment settings are Django settings so that tests can override them; wallet/conf.py and
-# payments/conf.py validate every read with the validator core/config.py applied to the environment.
+# payments/conf.py validate every read with the validator core/config/money.py applied to the environment.
 STAGEDOOR_WALLET_PERFORMER_SHARE_BP = CONFIG.wallet.performer_share_bp
 STAGEDOOR_WALLET_HOLD_DAYS = CONFIG.wallet.hold_days
 STAGEDOOR_WALLET_PAYOUT_RATE_MINOR = CONFIG.wallet.payout_rate_minor

@@ -1,5 +1,5 @@
-"""Verification settings: `settings.STAGEDOOR.verification` (core/config.py's `VerificationConfig`, from the
-environment), each overridable by a Django setting of the variable's own name (tests use pytest-django's
+"""Verification settings: `settings.STAGEDOOR.verification` (core/config/verification.py's `VerificationConfig`,
+from the environment), each overridable by a Django setting of the variable's own name (tests use pytest-django's
 `settings`), validated with the same `Var` either way.
 
 | variable | meaning |
