@@ -23,6 +23,10 @@ EV_USER_TIMED_OUT: Final = "user.timed_out"
 EV_USER_BANNED: Final = "user.banned"
 EV_USER_UNBANNED: Final = "user.unbanned"
 EV_ROOM_MODE: Final = "room.mode"
+#: internal: a room's settings the gateway enforces but viewers must not see (blocked words,
+#: the classifier's per-room actions). Sequenced and folded into every node's RoomState,
+#: never written to a socket (docs/chat-protocol.md §2a).
+EV_ROOM_SETTINGS: Final = "room.settings"
 EV_PRESENCE: Final = "presence"
 EV_ACK: Final = "ack"
 EV_ERROR: Final = "error"
@@ -42,8 +46,12 @@ SEQUENCED_EVENTS: Final = frozenset(
         EV_USER_BANNED,
         EV_USER_UNBANNED,
         EV_ROOM_MODE,
+        EV_ROOM_SETTINGS,
     }
 )
+#: sequenced events that stay inside the gateways: the hub applies them and never sends them
+#: (not live, not in a resume replay, not in history), so a client may see a number skipped.
+INTERNAL_EVENTS: Final = frozenset({EV_ROOM_SETTINGS})
 
 # --- client -> server commands ----------------------------------------------------------
 CMD_HELLO: Final = "hello"

@@ -15,6 +15,9 @@ fan-out backend). The hub keeps the last ``ring_size`` events; a client that rec
 with its last sequence gets exactly the events after it (minus messages deleted since),
 or a fresh welcome with the last 50 messages when it is too far behind. Duplicate
 frames are dropped; a gap is held back until the backend fills it (or given up on).
+Internal events (``codes.INTERNAL_EVENTS``: a room's blocked words and classifier actions)
+take their place in the sequence and reach ``on_event`` like any other, but are never
+written to a socket, live or in a replay.
 
 Pure asyncio-free logic apart from the transports it writes to: the tests drive it with
 fake transports.
@@ -197,7 +200,9 @@ class RoomHub:
             return None
         out = []
         for e in self.ring:
-            if e.seq > last_seq and not (e.kind == C.EV_MESSAGE and e.msg_id in self.deleted):
+            if e.seq <= last_seq or e.kind in C.INTERNAL_EVENTS:
+                continue
+            if not (e.kind == C.EV_MESSAGE and e.msg_id in self.deleted):
                 out.append(e.frame)
         return out
 
@@ -276,9 +281,10 @@ class RoomHub:
 
     def _publish(self, seq: int, frame: bytes) -> None:
         self.last_seq = seq
-        self._record(seq, frame, apply=True)
+        event = self._record(seq, frame, apply=True)
         M.EVENTS.inc()
-        self.broadcast(frame)
+        if event.get("type") not in C.INTERNAL_EVENTS:  # internal ones only change the room's state
+            self.broadcast(frame)
 
     # --- lookups for moderation ------------------------------------------------------
     def message_author(self, message_id: str) -> tuple[str, str] | None:

@@ -60,6 +60,11 @@ class ChatRoomSettings(models.Model):
     emails_allowed = models.BooleanField(default=True)
     phones_allowed = models.BooleanField(default=True)
     blocked_words = models.TextField(blank=True, default="", help_text="One word per line; end with * for a prefix")
+    # Moderation validates and owns the meaning (moderation.services.room_chat_policy_set);
+    # chat stores the strings and carries them to the gateways.
+    classifier_actions = models.JSONField(
+        default=dict, blank=True, help_text='The classifier\'s per-room actions: {"category": "allow|hold|block"}'
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -12,7 +12,7 @@ See docs/chat-protocol.md for the prose version.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -308,6 +308,18 @@ def user_unbanned_event(*, user_id: str, by: Mapping[str, Any], ts: int) -> dict
 
 def room_mode_event(*, mode: Mapping[str, Any], by: Mapping[str, Any] | None, ts: int) -> dict[str, Any]:
     return {"type": C.EV_ROOM_MODE, "mode": dict(mode), "ts": ts, "by": dict(by) if by else None}
+
+
+def room_settings_event(
+    *, ts: int, words: Sequence[str] | None = None, classifier_actions: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Internal (never sent to sockets): the settings that changed, each whole; a field left out is unchanged."""
+    ev: dict[str, Any] = {"type": C.EV_ROOM_SETTINGS, "ts": ts}
+    if words is not None:
+        ev["words"] = list(words)
+    if classifier_actions is not None:
+        ev["classifier_actions"] = dict(classifier_actions)
+    return ev
 
 
 def presence_event(*, count: int) -> dict[str, Any]:

@@ -1,4 +1,6 @@
-"""A room's chat state on one node: mode, bans, time-outs, the room's word list.
+"""A room's chat state on one node: mode, bans, time-outs, the room's word list and the
+classifier's per-room actions (category -> "allow" | "hold" | "block"; chat only carries these
+strings, moderation's classifier gives them meaning).
 
 The state is *derived from the timeline*: every node applies the same sequenced events
 (``room.mode``, ``user.banned``, ``user.timed_out``...) in the same order, so every node
@@ -48,6 +50,8 @@ class RoomState:
     banned: set[str] = field(default_factory=set)
     #: user id -> wall-clock second the time-out ends
     timeouts: dict[str, float] = field(default_factory=dict)
+    #: category -> action, as the room stored them (replaced whole, never mutated)
+    classifier_actions: dict[str, str] = field(default_factory=dict)
 
     def is_banned(self, user_id: str | None) -> bool:
         return user_id is not None and user_id in self.banned
@@ -78,3 +82,16 @@ class RoomState:
             self.timeouts.pop(str(event["user_id"]), None)
         elif kind == C.EV_USER_TIMED_OUT:
             self.timeouts[str(event["user_id"])] = float(event["until"])
+        elif kind == C.EV_ROOM_SETTINGS:
+            words = event.get("words")
+            if isinstance(words, list):
+                self.words = WordList(w for w in words if isinstance(w, str) and w.strip())
+            if "classifier_actions" in event:
+                self.classifier_actions = string_map(event["classifier_actions"])
+
+
+def string_map(value: Any) -> dict[str, str]:
+    """The str -> str pairs of a stored or received mapping; anything else is dropped."""
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}

@@ -13,7 +13,7 @@ from stagedoor.accounts.roles import Perm, Role, role_has
 from stagedoor.chat import codes as C
 from stagedoor.chat.models import ChatHost, ChatMessage, ChatRestriction, ChatRoomSettings
 from stagedoor.chat.pipeline.wordlist import WordList
-from stagedoor.chat.room import RoomMode, RoomState
+from stagedoor.chat.room import RoomMode, RoomState, string_map
 from stagedoor.chat.ticket import (
     ROLE_ADMIN,
     ROLE_ANONYMOUS,
@@ -99,6 +99,7 @@ def chat_room_state(room: Any) -> RoomState:
     s = ChatRoomSettings.objects.filter(room=room).first()
     mode = RoomMode()
     words = WordList()
+    actions: dict[str, str] = {}
     if s is not None:
         mode = RoomMode(
             slow_seconds=s.slow_seconds,
@@ -108,6 +109,7 @@ def chat_room_state(room: Any) -> RoomState:
             phones=s.phones_allowed,
         )
         words = WordList(line for line in s.blocked_words.splitlines() if line.strip())
+        actions = string_map(s.classifier_actions)
     now = timezone.now()
     active = ChatRestriction.objects.filter(room=room, lifted_at__isnull=True).filter(
         Q(until__isnull=True) | Q(until__gt=now)
@@ -119,7 +121,13 @@ def chat_room_state(room: Any) -> RoomState:
             banned.add(str(r.user_id))
         elif r.until is not None:
             timeouts[str(r.user_id)] = r.until.timestamp()
-    return RoomState(room.slug, mode=mode, words=words, banned=banned, timeouts=timeouts)
+    return RoomState(room.slug, mode=mode, words=words, banned=banned, timeouts=timeouts, classifier_actions=actions)
+
+
+def chat_classifier_actions(room: Any) -> dict[str, str]:
+    """The classifier actions the room stored (category -> action), {} when none."""
+    stored = ChatRoomSettings.objects.filter(room=room).values_list("classifier_actions", flat=True).first()
+    return string_map(stored)
 
 
 def chat_recent_message_ids(room: Any, user_id: str, *, within: timedelta = timedelta(hours=1)) -> list[str]:

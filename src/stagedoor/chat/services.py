@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,7 +15,7 @@ from stagedoor.accounts.roles import Perm, role_has
 from stagedoor.chat import codes as C
 from stagedoor.chat import protocol as P
 from stagedoor.chat import runtime, selectors
-from stagedoor.chat.errors import ChatForbidden, from_refusal
+from stagedoor.chat.errors import ChatForbidden, ChatInvalid, from_refusal
 from stagedoor.chat.events import CHAT_MESSAGE_HELD, ChatMessageHeld
 from stagedoor.chat.models import ChatHost, ChatMessage, ChatModerationAction, ChatRestriction, ChatRoomSettings
 from stagedoor.chat.moderation import (
@@ -280,12 +281,39 @@ def chat_host_remove(*, actor: Any, room: Any, user: Any) -> bool:
 
 
 def chat_words_set(*, actor: Any, room: Any, words: list[str]) -> ChatRoomSettings:
+    """The room's blocked words; gateways that have the room open apply them at once (an internal
+    ``room.settings`` event, never shown to viewers)."""
     if not selectors.chat_access(actor, room).can_moderate:
         raise ChatForbidden()
     clean = sorted({w.strip().lower() for w in words if w.strip()})[:500]
     with transaction.atomic():
         s, _ = ChatRoomSettings.objects.update_or_create(room=room, defaults={"blocked_words": "\n".join(clean)})
         audit_record(actor=actor, action="chat.words_set", target=room, data={"count": len(clean)})
+        event = P.room_settings_event(ts=int(time.time() * 1000), words=clean)
+        transaction.on_commit(lambda: _announce(room.slug, event))
+    return s
+
+
+#: bounds on what chat stores for the classifier (moderation validates the meaning)
+CLASSIFIER_ACTIONS_MAX = 32
+CLASSIFIER_NAME_MAX = 32
+
+
+def chat_classifier_actions_set(*, room: Any, actions: Mapping[str, str]) -> ChatRoomSettings:
+    """Store the room's classifier actions (category -> action, replaced whole) and hand them to the
+    gateways that have the room open, after commit, as an internal ``room.settings`` event.
+
+    Chat only stores strings: moderation's ``room_chat_policy_set`` authorizes, validates the
+    categories and actions, and writes the audit row in the same transaction."""
+    clean = {str(k): str(v) for k, v in actions.items()}
+    if len(clean) > CLASSIFIER_ACTIONS_MAX or any(
+        not k or len(k) > CLASSIFIER_NAME_MAX or len(v) > CLASSIFIER_NAME_MAX for k, v in clean.items()
+    ):
+        raise ChatInvalid("Too many classifier actions, or a name that is too long.")
+    with transaction.atomic():
+        s, _ = ChatRoomSettings.objects.update_or_create(room=room, defaults={"classifier_actions": clean})
+        event = P.room_settings_event(ts=int(time.time() * 1000), classifier_actions=clean)
+        transaction.on_commit(lambda: _announce(room.slug, event))
     return s
 
 

@@ -18,6 +18,9 @@ from stagedoor.core.errors import ValidationFailed
 from stagedoor.core.middleware import client_ip
 from stagedoor.moderation import schemas, selectors, services
 from stagedoor.moderation.models import Appeal, Case, Decision, StatementOfReasons
+from stagedoor.moderation.text.classifier import shared_policy
+from stagedoor.moderation.text.policy import CATEGORIES as TEXT_CATEGORIES
+from stagedoor.rooms.selectors import room_by_slug
 
 router = Router(tags=["moderation"])
 
@@ -224,6 +227,24 @@ def appeal_decide(request: HttpRequest, appeal_id: str, payload: schemas.AppealD
         actor=_me(request), appeal_id=appeal_id[:26], outcome=payload.outcome, note=payload.note, ip=client_ip(request)
     )
     return _appeal(appeal)
+
+
+# --- a room's chat policy (its performer, or a supervisor) ---------------------------------------------------
+
+
+@router.put("/rooms/{slug}/chat-policy", response=schemas.ChatPolicyOut, auth=AUTH)
+def room_chat_policy(request: HttpRequest, slug: str, payload: schemas.ChatPolicyIn) -> object:
+    """What the chat classifier does in the room with each category, replacing the room's whole setting.
+    The room's performer or a supervisor (else 403 `auth.forbidden`); an unknown category or action, or
+    `minor_risk` below hold, is 422 `moderation.text_policy_invalid` and nothing is stored. Gateways that have
+    the room open apply it at once."""
+    room = room_by_slug(slug)
+    stored = services.room_chat_policy_set(
+        actor=_me(request), room=room, actions=payload.actions, ip=client_ip(request)
+    )
+    table = shared_policy()
+    effective = {c: table.action(room.slug, c, stored).name.lower() for c in TEXT_CATEGORIES}
+    return {"room": room.slug, "actions": stored, "effective": effective}
 
 
 # --- transparency ----------------------------------------------------------------------------------------------

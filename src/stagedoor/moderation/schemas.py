@@ -144,3 +144,15 @@ class TransparencyOut(Schema):
     appeals: dict[str, int]
     reversals: int
     statements_of_reasons: int
+
+
+class ChatPolicyIn(Schema):
+    """Category -> "allow" | "hold" | "block"; a category left out (or "") follows the platform."""
+
+    actions: dict[str, str] = Field(max_length=32)
+
+
+class ChatPolicyOut(Schema):
+    room: str
+    actions: dict[str, str]  # what the room stored
+    effective: dict[str, str]  # what applies in the room now, per category (the room's, else the platform's)

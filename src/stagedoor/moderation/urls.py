@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("decisions", views.decisions, name="decisions"),
     path("decisions/<str:decision_id>/appeal", views.appeal, name="appeal"),
     path("studio/content-policy", views.studio_content_policy, name="studio-content-policy"),
+    path("studio/chat-policy", views.studio_chat_policy, name="studio-chat-policy"),
 ]

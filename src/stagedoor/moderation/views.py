@@ -20,6 +20,7 @@ from stagedoor.core.errors import ApplicationError
 from stagedoor.core.middleware import client_ip
 from stagedoor.moderation import policies as P
 from stagedoor.moderation import selectors, services
+from stagedoor.moderation.text.policy import CATEGORIES as TEXT_CATEGORIES
 from stagedoor.rooms.models import Room
 
 REPORT_MESSAGES_SHOWN = 20
@@ -148,6 +149,26 @@ def studio_content_policy(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(problems))
     else:
         messages.success(request, "Your room's content settings are saved.")
+    return HttpResponseRedirect("/studio")
+
+
+@login_required
+@require_POST
+def studio_chat_policy(request: HttpRequest) -> HttpResponse:
+    """The studio card's chat-classifier table posts here: one `action_<category>` per category ("" follows the
+    platform)."""
+    me = _me(request)
+    room = Room.objects.filter(performer=me).first()
+    if room is None:
+        messages.error(request, "Only performers have a room to set.")
+        return HttpResponseRedirect("/")
+    actions = {c: request.POST.get(f"action_{c}", "")[:16] for c in TEXT_CATEGORIES}
+    try:
+        services.room_chat_policy_set(actor=me, room=room, actions=actions, ip=client_ip(request))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Your room's chat settings are saved.")
     return HttpResponseRedirect("/studio")
 
 

@@ -9,8 +9,9 @@ finishes its work off the hot path.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Protocol
 
 
@@ -32,12 +33,18 @@ class Verdict:
 ALLOW = Verdict(Action.ALLOW)
 
 
+_NO_ACTIONS: Mapping[str, str] = MappingProxyType({})
+
+
 @dataclass(frozen=True, slots=True)
 class ClassifyContext:
     room: str
     user_id: str | None
     role: str
     skeleton: str  # normalized, look-alike-folded text
+    #: the room's own actions per category ("allow" | "hold" | "block"), as stored; the
+    #: classifier decides what they mean (unknown entries are its to ignore)
+    room_actions: Mapping[str, str] = _NO_ACTIONS
 
 
 class Classifier(Protocol):

@@ -135,9 +135,14 @@ class MessagePipeline:
         if self.platform_words.find(shown) is not None or room.words.find(shown) is not None:
             return _refuse(C.ERR_BLOCKED_WORD)
         # 6. classifier
-        verdict = self.classifier.classify(
-            shown, ClassifyContext(room=room.room, user_id=uid, role=sender.role, skeleton=skeleton(shown))
+        ctx = ClassifyContext(
+            room=room.room,
+            user_id=uid,
+            role=sender.role,
+            skeleton=skeleton(shown),
+            room_actions=room.classifier_actions,
         )
+        verdict = self.classifier.classify(shown, ctx)
         found = tuple(mentions(shown))
         if verdict.action is Action.BLOCK:
             return Outcome(REFUSED, code=C.ERR_BLOCKED, message=_MESSAGES[C.ERR_BLOCKED], reason=verdict.reason)

@@ -23,7 +23,7 @@ from stagedoor.moderation.services.enforcement import end_stream_now, sanctions_
 from stagedoor.moderation.services.frames import evidence_frame_store, frame_finding_record
 from stagedoor.moderation.services.hashlists import LoadResult, hashlist_create, hashlist_entries_load, parse_hash_lines
 from stagedoor.moderation.services.reports import report_file
-from stagedoor.moderation.services.rooms import room_content_policy_set
+from stagedoor.moderation.services.rooms import room_chat_policy_set, room_content_policy_set
 from stagedoor.moderation.services.shifts import (
     exposure_reveal_record,
     exposure_view_record,
@@ -58,6 +58,7 @@ __all__ = [
     "parse_hash_lines",
     "policy_check",
     "report_file",
+    "room_chat_policy_set",
     "room_content_policy_set",
     "sanctions_expire",
     "shift_break_record",

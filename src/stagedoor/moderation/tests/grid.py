@@ -14,6 +14,8 @@ GRID: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/moderation/cases/{case_id}/decide"): Perm.MODERATION_REVIEW,
     ("POST", "/api/v1/moderation/cases/bulk-decide"): Perm.MODERATION_REVIEW,
     ("POST", "/api/v1/moderation/appeals/{appeal_id}/decide"): Perm.MODERATION_REVIEW,
+    # the room's performer or a supervisor: checked inside (test_room_chat_policy.py); others get 403
+    ("PUT", "/api/v1/rooms/{slug}/chat-policy"): "auth",
     ("GET", "/api/v1/moderation/transparency"): Perm.TRANSPARENCY_READ,
     ("GET", "/api/v1/moderation/transparency/statements"): Perm.TRANSPARENCY_READ,
 }

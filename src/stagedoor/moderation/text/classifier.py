@@ -6,8 +6,9 @@ threshold; ``minor_risk`` is checked first and has the lowest threshold). ``beni
 nothing to report; its score is the model's benign probability.
 
 :class:`ChatTextClassifier` implements the chat pipeline's ``Classifier`` protocol: the
-category's action comes from a :class:`~stagedoor.moderation.text.policy.PolicyTable`
-(platform-wide, room overrides); the verdict's ``reason`` is the category and its ``policy``
+category's action is the room's stored one (``ClassifyContext.room_actions``, read leniently,
+``minor_risk`` never below hold), else a :class:`~stagedoor.moderation.text.policy.PolicyTable`'s
+(in-memory room overrides, then platform-wide); the verdict's ``reason`` is the category and its ``policy``
 ``chat.<category>``. :func:`install_chat_classifier` registers it as the factory live chat
 builds its classifier from; the model is read once per process, on first use, under a lock.
 """
@@ -116,16 +117,16 @@ class ChatTextClassifier:
         self.policy = policy
         self.exempt_roles = exempt_roles
 
-    def verdict(self, result: TextResult, room: str | None) -> Verdict:
+    def verdict(self, result: TextResult, room: str | None, room_actions: Mapping[str, str] | None = None) -> Verdict:
         if result.category == BENIGN:
             return Verdict(Action.ALLOW, score=result.score)
-        action = self.policy.action(room, result.category)
+        action = self.policy.action(room, result.category, room_actions)
         return Verdict(action, result.category, f"chat.{result.category}", result.score)
 
     def classify(self, text: str, ctx: ClassifyContext) -> Verdict:
         if ctx.role in self.exempt_roles:
             return Verdict(Action.ALLOW)
-        return self.verdict(self.moderator.classify(text, skel=ctx.skeleton), ctx.room)
+        return self.verdict(self.moderator.classify(text, skel=ctx.skeleton), ctx.room, ctx.room_actions)
 
     def classify_batch(self, texts: Sequence[str], rooms: Sequence[str | None] | None = None) -> list[Verdict]:
         results = self.moderator.classify_batch(texts)

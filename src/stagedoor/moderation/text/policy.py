@@ -1,8 +1,11 @@
 """What happens to a line of each category: allow, hold for review, or block.
 
-One action per category platform-wide, and per-room overrides held in memory (the room's
-moderation settings fill them in). ``minor_risk`` is at least ``HOLD`` everywhere: neither
-the platform table nor a room may lower it.
+One action per category platform-wide, and per-room overrides: the ones a room stored
+(chat's ``ChatRoomSettings.classifier_actions``, carried to the gateway in
+``ClassifyContext.room_actions``: :func:`room_action` reads them leniently, ignoring what it does
+not know), and ones held in memory (:meth:`PolicyTable.set_room`, for tools and tests). A stored
+setting is validated on its way in (:func:`check_room_actions`). ``minor_risk`` is at least
+``HOLD`` everywhere: neither the platform table nor a room may lower it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,17 @@ from typing import ClassVar, Final
 from stagedoor.chat.pipeline.classifier import Action
 from stagedoor.core.errors import ApplicationError
 
-__all__ = ["CATEGORIES", "DEFAULT_PLATFORM", "PolicyInvalid", "PolicyTable", "parse_action", "parse_policy"]
+__all__ = [
+    "CATEGORIES",
+    "DEFAULT_PLATFORM",
+    "FLOORS",
+    "PolicyInvalid",
+    "PolicyTable",
+    "check_room_actions",
+    "parse_action",
+    "parse_policy",
+    "room_action",
+]
 
 CATEGORIES: Final = ("minor_risk", "off_platform", "scam", "doxxing", "harassment")
 FLOORS: Final[dict[str, Action]] = {"minor_risk": Action.HOLD}
@@ -56,6 +69,27 @@ def _checked(mapping: Mapping[str, Action | str], *, where: str) -> dict[str, Ac
             )
         out[category] = action
     return out
+
+
+def check_room_actions(mapping: Mapping[str, Action | str]) -> dict[str, Action]:
+    """A room's setting, strictly: every category known, every action allow/hold/block, no floor
+    broken; else :class:`PolicyInvalid` naming the first problem (``extra``: ``category``, and
+    ``floor`` when one would be broken)."""
+    return _checked(mapping, where="room")
+
+
+def room_action(stored: Mapping[str, str], category: str) -> Action | None:
+    """The action a room stored for ``category``, or None when it stored none it could mean.
+    Lenient (stored data may be older than this code): an unknown action is ignored, and a
+    floor is raised to, never broken."""
+    value = stored.get(category)
+    if not isinstance(value, str):
+        return None
+    action = Action.__members__.get(value.strip().upper())
+    if action is None:
+        return None
+    floor = FLOORS.get(category)
+    return floor if floor is not None and action < floor else action
 
 
 def parse_policy(spec: str) -> dict[str, Action]:
@@ -102,7 +136,13 @@ class PolicyTable:
         with self._lock:
             self.platform = {**self.platform, **checked}
 
-    def action(self, room: str | None, category: str) -> Action:
+    def action(self, room: str | None, category: str, stored: Mapping[str, str] | None = None) -> Action:
+        """``stored`` (the room's own setting) first, then the in-memory room overrides, then
+        the platform's action."""
+        if stored:
+            chosen = room_action(stored, category)
+            if chosen is not None:
+                return chosen
         if room is not None:
             override = self.rooms.get(room)
             if override is not None and category in override:
