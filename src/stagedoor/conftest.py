@@ -78,6 +78,20 @@ def api_client() -> Callable[..., Client]:
     return make
 
 
+@pytest.fixture
+def ticket_for(api_client: Callable[..., Client]) -> Callable[[Any, Any], dict[str, Any]]:
+    """`ticket_for(user, room)`: the chat ticket the room page would get for `user` (None: anonymous)."""
+
+    def fetch(user: Any, room: Any) -> dict[str, Any]:
+        resp = api_client(user).post(f"/api/v1/chat/rooms/{room.slug}/ticket", content_type="application/json")
+        assert resp.status_code == 200, resp.content
+        assert resp["Cache-Control"] == "no-store"
+        ticket: dict[str, Any] = resp.json()
+        return ticket
+
+    return fetch
+
+
 # --- what a test needs that this machine may lack ------------------------------------------
 # Every "skip because X is missing" goes through `skip_or_fail`, so the rule lives here:
 #   * outside CI a missing tool, server or database skips the test (the reason shows with -ra);

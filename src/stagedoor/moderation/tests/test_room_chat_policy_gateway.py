@@ -5,6 +5,7 @@ applies to the next line without anyone reconnecting, while viewers' sockets nev
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,15 +24,10 @@ BENIGN = "what song is this?"
 WORD_LINE = "melon season is here"
 
 
-def _ticket(api_client: Any, user: Any, room: Any) -> str:
-    resp = api_client(user).post(f"/api/v1/chat/rooms/{room.slug}/ticket", content_type="application/json")
-    assert resp.status_code == 200, resp.content
-    ticket: str = resp.json()["ticket"]
-    return ticket
-
-
 @pytest.mark.django_db(transaction=True)
-def test_room_policy_applies_per_room_and_changes_reach_an_open_room(make_user: Any, api_client: Any) -> None:
+def test_room_policy_applies_per_room_and_changes_reach_an_open_room(
+    make_user: Any, ticket_for: Callable[[Any, Any], dict[str, Any]]
+) -> None:
     from stagedoor.chat.django_gateway import build_gateway
     from stagedoor.chat.gateway import start_chat_gateway
     from stagedoor.rooms.services import room_for_performer
@@ -42,10 +38,10 @@ def test_room_policy_applies_per_room_and_changes_reach_an_open_room(make_user: 
     services.room_chat_policy_set(actor=star_a, room=room_a, actions={"off_platform": "block"})  # before any gateway
     fan, fan2, watcher = (make_user("viewer", login=name) for name in ("fan_one", "fan_two", "watcher"))
     t_fan_a, t_fan_b, t_fan2_b, t_watch_b = (
-        _ticket(api_client, fan, room_a),
-        _ticket(api_client, fan, room_b),
-        _ticket(api_client, fan2, room_b),
-        _ticket(api_client, watcher, room_b),
+        ticket_for(fan, room_a)["ticket"],
+        ticket_for(fan, room_b)["ticket"],
+        ticket_for(fan2, room_b)["ticket"],
+        ticket_for(watcher, room_b)["ticket"],
     )
     runtime.set_bus(None)
     outcome: dict[str, Any] = {}

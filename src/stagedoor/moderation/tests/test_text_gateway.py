@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,15 +20,10 @@ BENIGN_TEXT = "hello from Norway, love the music"
 LATER_TEXT = "what song is this?"
 
 
-def _ticket(api_client: Any, user: Any, room: Any) -> str:
-    resp = api_client(user).post(f"/api/v1/chat/rooms/{room.slug}/ticket", content_type="application/json")
-    assert resp.status_code == 200, resp.content
-    ticket: str = resp.json()["ticket"]
-    return ticket
-
-
 @pytest.mark.django_db(transaction=True)
-def test_gateway_holds_minor_risk_and_passes_benign(make_user: Any, api_client: Any) -> None:
+def test_gateway_holds_minor_risk_and_passes_benign(
+    make_user: Any, ticket_for: Callable[[Any, Any], dict[str, Any]]
+) -> None:
     from stagedoor.chat.django_gateway import build_gateway
     from stagedoor.chat.gateway import start_chat_gateway
     from stagedoor.rooms.services import room_for_performer
@@ -36,7 +32,7 @@ def test_gateway_holds_minor_risk_and_passes_benign(make_user: Any, api_client: 
     room = room_for_performer(performer=star)
     fan = make_user("viewer", login="fan_one")
     other = make_user("viewer", login="fan_two")
-    t_star, t_fan, t_other = (_ticket(api_client, u, room) for u in (star, fan, other))
+    t_star, t_fan, t_other = (ticket_for(u, room)["ticket"] for u in (star, fan, other))
     runtime.set_bus(None)
     seen: dict[str, list[dict[str, Any]]] = {}
 
