@@ -39,7 +39,14 @@ from stagedoor.chat.hub import DEFAULT_MAX_BUFFER_BYTES, Member, RoomHub
 from stagedoor.chat.moderation import ActionRecorder, ActionRefused, NullRecorder, plan_action
 from stagedoor.chat.pipeline.message import ACCEPTED, HELD, MessagePipeline, PipelineConfig
 from stagedoor.chat.pipeline.ratelimit import TokenBucketLimiter
-from stagedoor.chat.pipeline.sink import STATUS_HELD, ChatRecord, InMemorySink, MessageSink
+from stagedoor.chat.pipeline.sink import (
+    STATUS_BLOCKED,
+    STATUS_HELD,
+    STATUS_VISIBLE,
+    ChatRecord,
+    InMemorySink,
+    MessageSink,
+)
 from stagedoor.chat.room import RoomState
 from stagedoor.chat.ticket import ChatTicket, TicketError, ticket_verify
 from stagedoor.core.ids import new_id
@@ -334,6 +341,24 @@ class ChatGateway:
         if outcome.status not in (ACCEPTED, HELD):
             assert outcome.code is not None
             M.REFUSALS.labels(outcome.code).inc()
+            if outcome.code == C.ERR_BLOCKED and ticket.user_id is not None:
+                # the classifier blocked it: stored for the record (trust & safety's case and statement of
+                # reasons), never in the timeline; the sender still gets the refusal
+                self.sink.add(
+                    ChatRecord(
+                        message_id=new_id(),
+                        room=hub.room,
+                        seq=None,
+                        user_id=ticket.user_id,
+                        login=ticket.login or "",
+                        role=ticket.role,
+                        text=outcome.text,
+                        ts=int(now * 1000),
+                        status=STATUS_BLOCKED,
+                        reason=outcome.reason,
+                        ip=member.ip,
+                    )
+                )
             hub.send(
                 member,
                 P.error_event(
@@ -366,7 +391,7 @@ class ChatGateway:
                 role=ticket.role,
                 text=outcome.text,
                 ts=ts,
-                status="visible" if seq is not None else STATUS_HELD,
+                status=STATUS_VISIBLE if seq is not None else STATUS_HELD,
                 reason=outcome.reason,
                 ip=member.ip,
             )

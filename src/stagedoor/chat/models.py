@@ -16,12 +16,15 @@ class ChatMessage(models.Model):
         VISIBLE = "visible", "Visible"
         HELD = "held", "Held for review"
         DELETED = "deleted", "Deleted"
+        # The classifier blocked it: kept for the record (a case, a statement of reasons, an appeal), never shown
+        # unless an upheld appeal restores it.
+        BLOCKED = "blocked", "Blocked by the classifier"
 
     # The gateway makes the id (core.ids) before the row exists: the row is written later,
     # in a batch, and a moderator may delete the message before that.
     id = models.CharField(primary_key=True, max_length=26, editable=False)
     room = models.ForeignKey("rooms.Room", on_delete=models.CASCADE, related_name="chat_messages")
-    seq = models.BigIntegerField(null=True, blank=True)  # None while held
+    seq = models.BigIntegerField(null=True, blank=True)  # None while held or blocked
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     login = models.CharField(max_length=30)
     role = models.CharField(max_length=20)

@@ -16,7 +16,7 @@ from stagedoor.chat import codes as C
 from stagedoor.chat import protocol as P
 from stagedoor.chat import runtime, selectors
 from stagedoor.chat.errors import ChatForbidden, ChatInvalid, from_refusal
-from stagedoor.chat.events import CHAT_MESSAGE_HELD, ChatMessageHeld
+from stagedoor.chat.events import CHAT_MESSAGE_BLOCKED, CHAT_MESSAGE_HELD, ChatMessageBlocked, ChatMessageHeld
 from stagedoor.chat.models import ChatHost, ChatMessage, ChatModerationAction, ChatRestriction, ChatRoomSettings
 from stagedoor.chat.moderation import (
     ACTION_BAN,
@@ -31,7 +31,7 @@ from stagedoor.chat.moderation import (
     ModerationAction,
     plan_action,
 )
-from stagedoor.chat.pipeline.sink import STATUS_HELD, ChatRecord, DeletionRecord
+from stagedoor.chat.pipeline.sink import STATUS_BLOCKED, STATUS_HELD, ChatRecord, DeletionRecord
 from stagedoor.chat.ticket import ticket_sign
 from stagedoor.core.audit import audit_record
 from stagedoor.core.outbox import outbox_publish
@@ -68,8 +68,15 @@ def _dt(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
+#: the stored status of each record status the gateway hands over (anything else is visible)
+_STORED_STATUS = {STATUS_HELD: ChatMessage.Status.HELD, STATUS_BLOCKED: ChatMessage.Status.BLOCKED}
+
+
 def chat_messages_write(*, records: list[ChatRecord], deletions: list[DeletionRecord]) -> int:
-    """Store one batch: one query for the rooms, one bulk insert, one update per deletion."""
+    """Store one batch: one query for the rooms, one bulk insert, one update per deletion. A held line
+    publishes `chat.message_held`, a blocked one `chat.message_blocked` (trust & safety takes them from there);
+    a deletion never touches a blocked line (it was never shown, and its record stays as the classifier left
+    it)."""
     from stagedoor.rooms.models import Room
 
     slugs = {r.room for r in records} | {d.room for d in deletions}
@@ -83,7 +90,7 @@ def chat_messages_write(*, records: list[ChatRecord], deletions: list[DeletionRe
             login=r.login,
             role=r.role,
             text=r.text,
-            status=ChatMessage.Status.HELD if r.status == STATUS_HELD else ChatMessage.Status.VISIBLE,
+            status=_STORED_STATUS.get(r.status, ChatMessage.Status.VISIBLE),
             reason=r.reason[:200],
             ip=r.ip,
             created_at=_dt(r.ts),
@@ -97,11 +104,16 @@ def chat_messages_write(*, records: list[ChatRecord], deletions: list[DeletionRe
             if r.status == STATUS_HELD and r.room in rooms:  # trust & safety opens a case (once per message)
                 held = ChatMessageHeld(message_id=r.message_id, room=r.room, user_id=r.user_id, reason=r.reason[:200])
                 outbox_publish(topic=CHAT_MESSAGE_HELD, payload=held)
+            elif r.status == STATUS_BLOCKED and r.room in rooms:  # the record of an automated decision
+                blocked = ChatMessageBlocked(
+                    message_id=r.message_id, room=r.room, user_id=r.user_id, reason=r.reason[:200]
+                )
+                outbox_publish(topic=CHAT_MESSAGE_BLOCKED, payload=blocked)
         for d in deletions:
             if d.room in rooms:
-                ChatMessage.objects.filter(room_id=rooms[d.room], pk__in=d.message_ids).update(
-                    status=ChatMessage.Status.DELETED, deleted_at=_dt(d.ts), deleted_by_id=d.by_user_id or None
-                )
+                ChatMessage.objects.filter(room_id=rooms[d.room], pk__in=d.message_ids).exclude(
+                    status=ChatMessage.Status.BLOCKED
+                ).update(status=ChatMessage.Status.DELETED, deleted_at=_dt(d.ts), deleted_by_id=d.by_user_id or None)
     return len(rows)
 
 
@@ -167,14 +179,14 @@ def chat_action_record(*, action: ModerationAction, ip: str = "") -> ModerationA
             protected = author is not None and author[1] in PROTECTED_ROLES and author[0] != str(actor.pk)
             if protected and access.role not in PLATFORM_ROLES:
                 raise ActionRefused(C.ERR_FORBIDDEN, "only platform moderators may act on this user")
-            ChatMessage.objects.filter(room=room, pk__in=message_ids).update(
+            ChatMessage.objects.filter(room=room, pk__in=message_ids).exclude(status=ChatMessage.Status.BLOCKED).update(
                 status=ChatMessage.Status.DELETED, deleted_at=now, deleted_by=actor
             )
         elif action.kind == ACTION_PURGE:
             assert target is not None
             stored = selectors.chat_recent_message_ids(room, str(target.pk))
             message_ids = sorted(set(message_ids) | set(stored))
-            ChatMessage.objects.filter(room=room, pk__in=message_ids).update(
+            ChatMessage.objects.filter(room=room, pk__in=message_ids).exclude(status=ChatMessage.Status.BLOCKED).update(
                 status=ChatMessage.Status.DELETED, deleted_at=now, deleted_by=actor
             )
         elif action.kind in (ACTION_TIMEOUT, ACTION_BAN, ACTION_UNBAN):
@@ -368,14 +380,16 @@ def _announce_approved(room: str, message_id: str, event: dict[str, Any]) -> Non
 
 
 def chat_message_restore(*, actor: Any, room: Any, message_id: str, ip: str = "") -> ChatMessage:
-    """Put a deleted (or rejected) message back, e.g. when an appeal reverses its removal. Audited; the
-    room sees it in its history (it is not announced again)."""
+    """Put a deleted (or rejected) message back, e.g. when an appeal reverses its removal; deleted ones come back
+    in the room's history (not announced again). A line the classifier blocked was never shown: restored, it
+    enters the timeline now, announced like an approved held line. Audited."""
     if not selectors.chat_access(actor, room).can_moderate:
         raise ChatForbidden()
     with transaction.atomic():
         msg = ChatMessage.objects.select_for_update().filter(room=room, pk=message_id).first()
-        if msg is None or msg.status != ChatMessage.Status.DELETED:
-            raise from_refusal(C.ERR_NOT_FOUND, "No deleted message with this id in this room.")
+        if msg is None or msg.status not in (ChatMessage.Status.DELETED, ChatMessage.Status.BLOCKED):
+            raise from_refusal(C.ERR_NOT_FOUND, "No deleted or blocked message with this id in this room.")
+        was_blocked = msg.status == ChatMessage.Status.BLOCKED
         msg.status = ChatMessage.Status.VISIBLE
         msg.deleted_at = None
         msg.deleted_by = None
@@ -388,12 +402,25 @@ def chat_message_restore(*, actor: Any, room: Any, message_id: str, ip: str = ""
             target_user_id=msg.user_id,
             message_ids=[msg.pk],
             policy="appeal_upheld",
+            data={"was": "blocked"} if was_blocked else {},
         )
         audit_record(
             actor=actor,
             action="chat.restore",
             target=room,
             ip=ip,
-            data={"message": msg.pk, "user": str(msg.user_id) if msg.user_id else None},
+            data={
+                "message": msg.pk,
+                "user": str(msg.user_id) if msg.user_id else None,
+                "was": ChatMessage.Status.BLOCKED.value if was_blocked else ChatMessage.Status.DELETED.value,
+            },
         )
+        if was_blocked:
+            event = P.message_event(
+                message_id=msg.pk,
+                user=P.user_ref(str(msg.user_id) if msg.user_id else None, msg.login, msg.role),
+                text=msg.text,
+                ts=int(msg.created_at.timestamp() * 1000),
+            )
+            transaction.on_commit(lambda: _announce_approved(room.slug, msg.pk, event))
     return msg

@@ -1,7 +1,8 @@
 """The message pipeline: who may write -> size -> normalize -> rate limits -> room policy
 on contacts -> word lists -> classifier. Each stage is its own module; this one only
 orders them and turns the first refusal into an :class:`Outcome`. Persistence and
-fan-out come after, in the gateway, once an outcome is ``accepted``.
+fan-out come after, in the gateway, once an outcome is ``accepted`` (a held line, and a
+line the classifier blocked, are persisted but never fanned out).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ _MESSAGES: Final[dict[str, str]] = {
 @dataclass(frozen=True, slots=True)
 class Outcome:
     status: str  # ACCEPTED | HELD | REFUSED
-    text: str = ""  # display text when accepted or held
+    text: str = ""  # display text when accepted, held or blocked by the classifier
     code: str | None = None
     message: str = ""
     retry_after: float | None = None
@@ -145,7 +146,15 @@ class MessagePipeline:
         verdict = self.classifier.classify(shown, ctx)
         found = tuple(mentions(shown))
         if verdict.action is Action.BLOCK:
-            return Outcome(REFUSED, code=C.ERR_BLOCKED, message=_MESSAGES[C.ERR_BLOCKED], reason=verdict.reason)
+            # refused, but with its text: the gateway stores the line as blocked (never shown) for the record
+            return Outcome(
+                REFUSED,
+                text=shown,
+                code=C.ERR_BLOCKED,
+                message=_MESSAGES[C.ERR_BLOCKED],
+                mentions=found,
+                reason=verdict.reason,
+            )
         if verdict.action is Action.HOLD:
             return Outcome(HELD, text=shown, mentions=found, reason=verdict.reason)
         return Outcome(ACCEPTED, text=shown, mentions=found)

@@ -26,7 +26,7 @@ STATUS_BLOCKED: Final = "blocked"
 class ChatRecord:
     message_id: str
     room: str
-    seq: int | None  # None while held (not in the timeline)
+    seq: int | None  # None while held or blocked (not in the timeline)
     user_id: str
     login: str
     role: str

@@ -11,6 +11,7 @@ from stagedoor.moderation.services.cases import (
     cases_release_all_of,
     evidence_clean,
 )
+from stagedoor.moderation.services.chat_blocks import case_open_for_blocked_message
 from stagedoor.moderation.services.chat_holds import case_open_for_held_message
 from stagedoor.moderation.services.decisions import (
     BulkOutcome,
@@ -40,6 +41,7 @@ __all__ = [
     "case_claim",
     "case_decide",
     "case_open",
+    "case_open_for_blocked_message",
     "case_open_for_held_message",
     "case_reassign",
     "case_release",

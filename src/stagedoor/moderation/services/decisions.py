@@ -1,5 +1,5 @@
 """Deciding cases: one decision (policy code + action), bulk decisions for spam waves, and the automated decision
-recorded when the frame scanner ends a stream on a prohibited-list match.
+recorded when the frame scanner ends a stream on a prohibited-list match or the chat classifier blocks a line.
 
 Every decision is a record (who, which policy, which action, the evidence seen, automated or not); a restrictive
 one writes the statement of reasons for the affected person; every staff decision is audited and announced on
@@ -203,8 +203,9 @@ def cases_decide_bulk(
 
 
 def decision_record_automated(*, case: Case, policy_code: str, action: str, enforcement: dict[str, Any]) -> Decision:
-    """Record what a machine already did (the frame scanner ended a stream on a prohibited-list match), with its
-    statement of reasons. The case stays in the queue for a person to review what else is needed."""
+    """Record what a machine already did (the frame scanner ended a stream on a prohibited-list match, the chat
+    classifier blocked a line), with its statement of reasons. The case's status is the caller's: the scanner
+    leaves it in the queue for a person, a chat block closes it unless a person should look (`chat_blocks`)."""
     policy = policy_check(policy_code, action)
     with transaction.atomic():
         decision = Decision.objects.create(

@@ -79,6 +79,8 @@ def enforce(*, actor: User, case: Case, action: str, seconds: int | None, reason
             command = chat_protocol.Delete(message_id=message.pk)
             chat_services.chat_moderate(actor=actor, room=message.room, command=command, ip=ip)
             done.result["message"] = "deleted"
+        elif message.status == ChatMessage.Status.BLOCKED:
+            done.result["message"] = "already_blocked"  # the classifier kept it out of the room
         else:
             done.result["message"] = "already_deleted"
     elif action == P.DELETE_MESSAGE:
@@ -156,14 +158,18 @@ def sanctions_write(decision: Decision, enforcement: Enforcement) -> list[Sancti
 
 
 def reverse(*, actor: User, original: Decision, reversal: Decision, ip: str = "") -> dict[str, str]:
-    """Undo what `original` did (an upheld appeal): restore the message, lift the ban or time-out, reactivate
-    the account. A broadcast that was ended stays ended (the moment has passed); the record says so."""
+    """Undo what `original` did (an upheld appeal): restore the message (a blocked one enters the room now), lift
+    the ban or time-out, reactivate the account. A broadcast that was ended stays ended (the moment has passed); the
+    record says so."""
     undone: dict[str, str] = {}
     case = original.case
     message = _fresh_message(case)
-    if message is not None and message.status == ChatMessage.Status.DELETED and original.action != P.DISMISS:
+    removed = (ChatMessage.Status.DELETED, ChatMessage.Status.BLOCKED)
+    if message is not None and message.status in removed and original.action != P.DISMISS:
+        # a blocked line was never shown: restored, it enters the room's timeline now (chat announces it)
+        was = message.status
         chat_services.chat_message_restore(actor=actor, room=message.room, message_id=message.pk, ip=ip)
-        undone["message"] = "restored"
+        undone["message"] = "restored" if was == ChatMessage.Status.DELETED else "restored_into_room"
     if original.action in (P.TIMEOUT, P.BAN_FROM_ROOM) and original.subject_id and original.room is not None:
         unban = chat_protocol.Unban(user_id=str(original.subject_id))
         chat_services.chat_moderate(actor=actor, room=original.room, command=unban, ip=ip)

@@ -96,9 +96,12 @@ def test_room_policy_applies_per_room_and_changes_reach_an_open_room(
         assert [e for e in outcome[who] if e["type"] == C.EV_ROOM_SETTINGS or "classifier_actions" in e] == []
         assert [e["text"] for e in outcome[who] if e["type"] == C.EV_MESSAGE] == [WORD_LINE, BENIGN], who
     assert outcome["seq"] == 4
-    stored = {m.text: (m.room.slug, m.status, m.reason, m.seq) for m in ChatMessage.objects.select_related("room")}
+    # blocked lines are stored too (never shown: trust & safety records the automated removal)
+    stored = {(m.room.slug, m.text): (m.status, m.reason, m.seq) for m in ChatMessage.objects.select_related("room")}
     assert stored == {
-        OFF: (room_b.slug, "held", "off_platform", None),
-        WORD_LINE: (room_b.slug, "visible", "", 2),
-        BENIGN: (room_b.slug, "visible", "", 4),
+        (room_a.slug, OFF): ("blocked", "off_platform", None),
+        (room_b.slug, OFF): ("held", "off_platform", None),
+        (room_b.slug, OFF_AGAIN): ("blocked", "off_platform", None),
+        (room_b.slug, WORD_LINE): ("visible", "", 2),
+        (room_b.slug, BENIGN): ("visible", "", 4),
     }
