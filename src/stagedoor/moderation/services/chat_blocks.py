@@ -5,7 +5,8 @@ appealable; an upheld appeal lets the line into the room).
 Which cases stay in the queue: the machine already did what the policy asks (the line is gone), so a block is
 closed as decided — except `minor_risk`, where a person always looks at the account behind the line (a minor on the
 platform, or someone looking for one: a suspension or a verification request are a person's call). Such a case
-stays open at low priority (`BLOCK_REVIEW_SEVERITY`): nothing is waiting on it in the room. A reason no policy
+stays open at its category's severity (critical): the line is gone, but the person behind it may go on elsewhere
+on the platform, so the account is looked at within the critical SLA. A reason no policy
 lets the machine act on (a category without a `delete_message` policy, e.g. `other`) gets no automated decision;
 its case stays open at the category's severity for a person to decide.
 """
@@ -25,7 +26,6 @@ from stagedoor.moderation.services.decisions import decision_record_automated
 #: categories whose blocked lines a person still reviews after the automated decision
 REVIEW_AFTER_BLOCK = frozenset({"minor_risk"})
 #: the severity (queue priority and SLA) of those reviews
-BLOCK_REVIEW_SEVERITY = P.LOW
 
 
 def block_policy_for(category: str) -> P.Policy | None:
@@ -70,7 +70,6 @@ def case_open_for_blocked_message(*, message_id: str, reason: str) -> Case | Non
             message=message,
             evidence=evidence,
             dedupe_key=f"message:{message.pk}",
-            severity=BLOCK_REVIEW_SEVERITY if policy is not None and review else None,
         )
         if policy is not None:
             decision_record_automated(

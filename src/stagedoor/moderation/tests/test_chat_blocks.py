@@ -178,7 +178,7 @@ def test_replays_and_retried_batches_record_it_once(
     assert Case.objects.count() == 1
 
 
-def test_minor_risk_stays_open_for_a_person_at_low_priority(
+def test_minor_risk_stays_open_for_a_person_at_critical_priority(
     blocked: Callable[..., ChatMessage], moderator: Any, troll: Any
 ) -> None:
     message = blocked("how old are you, 14? meet me after school", "minor_risk")
@@ -187,19 +187,19 @@ def test_minor_risk_stays_open_for_a_person_at_low_priority(
         "chat_block",
         "minor_risk",
         "open",
-        "low",
-        3,
+        "critical",
+        0,
     )
-    assert (case.due_at - case.created_at).total_seconds() == 1440 * 60  # the low SLA
+    assert (case.due_at - case.created_at).total_seconds() == 15 * 60  # the critical SLA
     assert case.graphic is True and case.decided_at is None
     [auto] = case.decisions.all()
     assert (auto.automated, auto.policy_code, auto.action) == (True, "MIN-1", "delete_message")
     assert auto.statement.decision_ground == "DECISION_GROUND_ILLEGAL_CONTENT"
-    # it shows in the staff queue (after the day's critical work: low severity) with the blocked line as evidence
+    # it shows in the staff queue, critical, with the blocked line as evidence
     client = client_for(moderator)
     queue = client.get("/staff/queue/")
     assert [r.case.pk for r in queue.context["rows"]] == [case.pk]
-    assert f'data-case="{case.pk}" data-severity="low"' in queue.content.decode()
+    assert f'data-case="{case.pk}" data-severity="critical"' in queue.content.decode()
     page = client.get(f"/staff/queue/cases/{case.pk}/").content.decode()
     assert 'data-testid="target-message"' in page and "how old are you, 14? meet me after school" in page
     # a moderator takes it from the queue and decides what the account needs; the line stays out of the room
