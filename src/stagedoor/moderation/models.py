@@ -108,6 +108,7 @@ class Decision(AppendOnly):
         BAN_FROM_ROOM = P.BAN_FROM_ROOM, "Ban from room"
         SUSPEND_ACCOUNT = P.SUSPEND_ACCOUNT, "Suspend account"
         END_STREAM = P.END_STREAM, "End stream"
+        REQUEST_VERIFICATION = P.REQUEST_VERIFICATION, "Request identity verification"
         ESCALATE = P.ESCALATE, "Escalate"
         REVERSE = P.REVERSE, "Reverse (appeal upheld)"
 
@@ -118,7 +119,7 @@ class Decision(AppendOnly):
     )
     automated = models.BooleanField(default=False)
     policy_code = models.CharField(max_length=16)
-    action = models.CharField(max_length=16, choices=Action.choices)
+    action = models.CharField(max_length=24, choices=Action.choices)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)  # time-outs and timed suspensions
     note = models.TextField(blank=True, default="")  # the moderator's own words (facts), max 2000
     subject = models.ForeignKey(

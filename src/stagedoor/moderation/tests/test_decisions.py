@@ -251,3 +251,15 @@ def test_a_case_can_ask_a_performer_to_verify_again_and_the_studio_warns(
     assert ReverificationRequest.objects.count() == 1
     other.refresh_from_db()
     assert other.status == Case.Status.OPEN
+
+
+def test_every_action_a_policy_can_take_fits_the_decision_record() -> None:
+    from stagedoor.moderation import policies as P
+
+    field = Decision._meta.get_field("action")
+    assert field.max_length is not None
+    stored = {value for value, _ in Decision.Action.choices}
+    for action in (*P.ACTIONS, P.REVERSE):
+        assert action in stored and len(action) <= field.max_length, action
+    for policy in P.POLICIES.values():
+        assert set(policy.actions) <= stored, policy.code

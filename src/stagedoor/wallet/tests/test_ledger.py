@@ -130,9 +130,12 @@ def test_every_tip_appends_no_update_to_the_performer_row(
         services.tip_send(sender=viewer, performer=performer, amount=10, idempotency_key="hot-path-0002")
     statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
     if connection.vendor == "postgresql":
-        assert len(statements) == 1, statements  # the whole tip is one statement (wallet.fastpath)
+        # the payee gate's one read by primary key (verification: may this performer be paid?), then the whole
+        # tip as one statement (wallet.fastpath)
+        assert len(statements) == 2, statements
+        assert statements[0].startswith("SELECT") and '"verification_performerstanding"' in statements[0]
         # bound on the server: the conditional spend carries the amount as a parameter
-        assert re.search(r"SET balance = a\.balance - \$(\d+)\b.*a\.balance >= \$\1\b", statements[0], re.S)
+        assert re.search(r"SET balance = a\.balance - \$(\d+)\b.*a\.balance >= \$\1\b", statements[1], re.S)
     else:
         updates = [sql for sql in statements if sql.split()[0].upper() == "UPDATE"]
         assert len(updates) == 1 and '"balance" >= 10' in updates[0], updates  # only the conditional spend
