@@ -15,7 +15,8 @@ Checks:
   ``opacity``; the background is composed from the computed backgrounds of the element and its
   ancestors (colours and gradient stops, alpha-blended) down to the first opaque one, and the
   worst gradient stop counts. Text over an image (``url(...)``) is skipped, as is text that is
-  decorative (``aria-hidden``), disabled (WCAG exempts inactive controls) or not rendered;
+  decorative (``aria-hidden``), disabled (WCAG exempts inactive controls) or not rendered; running fades
+  (``opacity`` animations and transitions) are let finish first (at most 3 s);
 - no console errors (``console.error`` and uncaught page errors) since ``watch_console``.
 """
 
@@ -166,8 +167,27 @@ class A11yReport:
         )
 
 
+# Fades (animations and transitions of `opacity`, e.g. a banner popping in or leaving) are let finish first: mid-fade
+# text is half transparent, and whether a check lands in those few hundred milliseconds is timing, not design.
+SETTLE_FADES_JS = r"""
+async () => {
+  const fading = document.getAnimations().filter((a) => {
+    if (a.playState !== "running" || a.effect === null) return false;
+    if (a.transitionProperty !== undefined) return a.transitionProperty === "opacity";
+    const iterations = a.effect.getTiming().iterations;
+    return iterations !== Infinity && a.effect.getKeyframes().some((k) => "opacity" in k);
+  });
+  await Promise.race([
+    Promise.all(fading.map((a) => a.finished.catch(() => null))),
+    new Promise((done) => setTimeout(done, 3000)),
+  ]);
+}
+"""
+
+
 def a11y_check(page: Any, console: list[str] | None = None) -> A11yReport:
-    """Run the checks on the page as it is now (wait for what should be on screen first)."""
+    """Run the checks on the page as it is now (wait for what should be on screen first); fades finish first."""
+    page.evaluate(SETTLE_FADES_JS)
     found = page.evaluate(CHECK_JS)
     return A11yReport(
         url=page.url,

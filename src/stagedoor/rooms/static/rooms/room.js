@@ -60,7 +60,11 @@ document.addEventListener("DOMContentLoaded", () => {
       goalBox.classList.add("goal-just-reached");
       setTimeout(() => goalBox.classList.remove("goal-just-reached"), 3000);
     }
-    setTimeout(() => banner.classList.add("is-leaving"), 6000);
+    setTimeout(() => {
+      // Fading out: already announced (role=status), no longer content to read.
+      banner.setAttribute("aria-hidden", "true");
+      banner.classList.add("is-leaving");
+    }, 6000);
     setTimeout(() => banner.remove(), 6700);
   }
 
