@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stagedoor.accounts.models import User
 from stagedoor.chat import selectors as chat_selectors
 from stagedoor.core.errors import ApplicationError
+from stagedoor.core.forms import refusal_text
 from stagedoor.core.middleware import client_ip
 from stagedoor.moderation import policies as P
 from stagedoor.moderation import selectors, services
@@ -144,9 +145,7 @@ def studio_content_policy(request: HttpRequest) -> HttpResponse:
             ip=client_ip(request),
         )
     except ApplicationError as exc:
-        fields = exc.extra.get("fields")
-        problems = [m for ms in fields.values() for m in ms] if isinstance(fields, dict) else [exc.message]
-        messages.error(request, " ".join(problems))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, "Your room's content settings are saved.")
     return HttpResponseRedirect("/studio")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Role
 from stagedoor.core.errors import ApplicationError
+from stagedoor.core.forms import refusal_text
 from stagedoor.core.geo import location_for_request
 from stagedoor.core.middleware import client_ip
 from stagedoor.rooms import errors, selectors, services
@@ -117,11 +118,6 @@ def _not_a_performer(request: HttpRequest) -> HttpResponse:
     return render(request, "web/message.html", {"title": "Studio", "message": message}, status=403)
 
 
-def _refusal_text(exc: ApplicationError) -> str:
-    fields = (exc.extra or {}).get("fields") or {}
-    return " ".join(" ".join(msgs) for msgs in fields.values()) or exc.message
-
-
 @login_required
 @require_POST
 def studio_schedule_add(request: HttpRequest) -> HttpResponse:
@@ -139,7 +135,7 @@ def studio_schedule_add(request: HttpRequest) -> HttpResponse:
     try:
         show = services.room_schedule_add(room=room, actor=cast(User, request.user), plan=plan, ip=client_ip(request))
     except ApplicationError as exc:
-        return _schedule_reply(request, room, error=_refusal_text(exc), form=form)
+        return _schedule_reply(request, room, error=refusal_text(exc), form=form)
     return _schedule_reply(request, room, notice=f"Show on {show.starts_at:%a %d %b, %H:%M} UTC added.")
 
 
@@ -152,5 +148,5 @@ def studio_schedule_remove(request: HttpRequest, show_id: str) -> HttpResponse:
     try:
         services.room_schedule_remove(room=room, actor=cast(User, request.user), show_id=show_id, ip=client_ip(request))
     except ApplicationError as exc:
-        return _schedule_reply(request, room, error=_refusal_text(exc))
+        return _schedule_reply(request, room, error=refusal_text(exc))
     return _schedule_reply(request, room, notice="Show removed from the schedule.")

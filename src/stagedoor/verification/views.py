@@ -17,7 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Perm, Role, role_has
-from stagedoor.core.errors import ApplicationError, ValidationFailed
+from stagedoor.core.errors import ApplicationError
+from stagedoor.core.forms import apply_error
 from stagedoor.core.gates import ADULT_CONTENT, GateContext, gate_refusal
 from stagedoor.core.geo import location_for_request
 from stagedoor.core.middleware import client_ip
@@ -30,16 +31,6 @@ DOCUMENT_FIELDS = (Document.Kind.ID_FRONT, Document.Kind.ID_BACK, Document.Kind.
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _form_errors(form: Any, exc: ApplicationError) -> None:
-    fields = exc.extra.get("fields") if isinstance(exc, ValidationFailed) else None
-    if isinstance(fields, dict) and fields:
-        for name, problems in fields.items():
-            for problem in problems:
-                form.add_error(name if name in form.fields else None, problem)
-    else:
-        form.add_error(None, exc.message)
 
 
 def _safe_next(request: HttpRequest, target: str | None, default: str) -> str:
@@ -115,7 +106,7 @@ def verify_apply(request: HttpRequest) -> HttpResponse:
         try:
             application = services.performer_apply(user=_user(request), ip=client_ip(request), **form.cleaned_data)
         except ApplicationError as exc:
-            _form_errors(form, exc)
+            apply_error(form, exc)
         else:
             return _after_start(request, application.verification)
     return render(request, "verification/verify.html", _verify_context(request, apply_form=form), status=400)
@@ -129,7 +120,7 @@ def verify_start(request: HttpRequest) -> HttpResponse:
         try:
             verification = services.identity_verify_start(user=_user(request), **form.cleaned_data)
         except ApplicationError as exc:
-            _form_errors(form, exc)
+            apply_error(form, exc)
         else:
             return _after_start(request, verification)
     return render(request, "verification/verify.html", _verify_context(request, identity_form=form), status=400)
@@ -361,7 +352,7 @@ def coperformers_page(request: HttpRequest) -> HttpResponse:
             try:
                 services.coperformer_add_record(owner=user, ip=ip, **record_form.cleaned_data)
             except ApplicationError as exc:
-                _form_errors(record_form, exc)
+                apply_error(record_form, exc)
                 return render(
                     request,
                     "verification/coperformers.html",
@@ -396,7 +387,7 @@ def recover_start(request: HttpRequest) -> HttpResponse:
         try:
             started = services.recovery_start(login=form.cleaned_data["login"], ip=client_ip(request))
         except ApplicationError as exc:
-            _form_errors(form, exc)
+            apply_error(form, exc)
         else:
             request.session[RECOVERY_SESSION] = started.token
             return HttpResponseRedirect(f"/recover/{started.token}")
@@ -421,7 +412,7 @@ def recover_status(request: HttpRequest, token: str) -> HttpResponse:
         try:
             services.recovery_complete(token=token, new_password=form.cleaned_data["password"], ip=client_ip(request))
         except ApplicationError as exc:
-            _form_errors(form, exc)
+            apply_error(form, exc)
         else:
             request.session.pop(RECOVERY_SESSION, None)
             messages.success(request, "Your password is set. Sign in, then set up two-factor again.")

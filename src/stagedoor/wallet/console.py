@@ -18,7 +18,8 @@ from stagedoor.accounts.roles import Perm, Role, role_has
 from stagedoor.accounts.selectors import require_perm, user_by_login_or_id
 from stagedoor.core.console import console_section, user_panel
 from stagedoor.core.currency import currency_exponent, decimal_string_to_minor, minor_to_decimal_string
-from stagedoor.core.errors import ApplicationError, ValidationFailed
+from stagedoor.core.errors import ApplicationError
+from stagedoor.core.forms import apply_error
 from stagedoor.core.ids import new_id
 from stagedoor.core.middleware import client_ip
 from stagedoor.wallet import errors, selectors, services
@@ -27,18 +28,6 @@ from stagedoor.wallet.models import TokenPackage
 
 def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)  # the console's gate let only a signed-in member of staff through
-
-
-def _apply_error(form: forms.Form, exc: ApplicationError, *, renames: dict[str, str] | None = None) -> None:
-    """A service's refusal on the form: on the fields it names (renamed to the form's), else on the form."""
-    fields = exc.extra.get("fields") if isinstance(exc, ValidationFailed) else None
-    if isinstance(fields, dict) and fields:
-        for name, problems in fields.items():
-            target = (renames or {}).get(name, name)
-            for problem in problems if isinstance(problems, list) else [problems]:
-                form.add_error(target if target in form.fields else None, str(problem))
-    else:
-        form.add_error(None, exc.message)
 
 
 # --- token packages ----------------------------------------------------------------------
@@ -98,7 +87,7 @@ def packages(request: HttpRequest) -> HttpResponse:
         try:
             package = services.package_create(actor=actor, ip=client_ip(request), **form.values())
         except ApplicationError as exc:
-            _apply_error(form, exc, renames={"price_minor": "price"})
+            apply_error(form, exc, renames={"price_minor": "price"})
         else:
             messages.success(request, f"Package “{package.name}” created.")
             return HttpResponseRedirect("/staff/packages/")
@@ -119,7 +108,7 @@ def package_edit(request: HttpRequest, package_id: str) -> HttpResponse:
                 actor=actor, package_id=package.pk, ip=client_ip(request), **form.values()
             )
         except ApplicationError as exc:
-            _apply_error(form, exc, renames={"price_minor": "price"})
+            apply_error(form, exc, renames={"price_minor": "price"})
         else:
             messages.success(request, f"Package “{package.name}” saved.")
             return HttpResponseRedirect("/staff/packages/")
@@ -161,7 +150,7 @@ def promotions(request: HttpRequest) -> HttpResponse:
                     ip=client_ip(request),
                 )
             except ApplicationError as exc:
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(request, f"{data['tokens']} tokens granted to {user.login} (transfer {transfer.pk}).")
                 return HttpResponseRedirect("/staff/promotions/")

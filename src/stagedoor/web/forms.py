@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django import forms
 
-from stagedoor.core.errors import ApplicationError, ValidationFailed
-
 
 class SignupForm(forms.Form):
     email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
@@ -47,14 +45,3 @@ class PasswordResetConfirmForm(forms.Form):
     password = forms.CharField(
         max_length=256, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), label="New password"
     )
-
-
-def apply_error(form: forms.Form, exc: ApplicationError) -> None:
-    """Put a service error on the form: field errors where it names fields, else a form error."""
-    fields = exc.extra.get("fields") if isinstance(exc, ValidationFailed) else None
-    if isinstance(fields, dict) and fields:
-        for name, messages in fields.items():
-            for message in messages:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        form.add_error(None, exc.message)

@@ -18,6 +18,7 @@ from stagedoor.accounts import selectors, services
 from stagedoor.accounts.models import User
 from stagedoor.accounts.sessions import CONSENT_KEY, PENDING_MFA_KEY, pending_mfa_user, session_login
 from stagedoor.core.errors import ApplicationError
+from stagedoor.core.forms import apply_error
 from stagedoor.core.geo import location_for_request
 from stagedoor.core.middleware import client_ip
 from stagedoor.rooms import selectors as room_selectors
@@ -126,7 +127,7 @@ def enter(request: HttpRequest) -> HttpResponse:
                 user_agent=request.headers.get("User-Agent", ""),
             )
         except ApplicationError as exc:
-            forms.apply_error(form, exc)
+            apply_error(form, exc)
         else:
             request.session[CONSENT_KEY] = record.terms_version
             return HttpResponseRedirect(_safe_next(request, form.cleaned_data.get("next")))
@@ -146,7 +147,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         try:
             user = services.user_signup(ip=client_ip(request), **form.cleaned_data)
         except ApplicationError as exc:
-            forms.apply_error(form, exc)
+            apply_error(form, exc)
         else:
             session_login(request, user, method="signup")
             messages.success(request, f"Welcome to Stagedoor, {user.shown_name}.")
@@ -166,7 +167,7 @@ def login(request: HttpRequest) -> HttpResponse:
                 login=form.cleaned_data["login"], password=form.cleaned_data["password"], ip=client_ip(request)
             )
         except ApplicationError as exc:
-            forms.apply_error(form, exc)
+            apply_error(form, exc)
         else:
             if user.mfa_enabled:
                 request.session[PENDING_MFA_KEY] = user.pk
@@ -188,7 +189,7 @@ def login_2fa(request: HttpRequest) -> HttpResponse:
         try:
             method = services.mfa_verify(user=user, code=form.cleaned_data["code"], ip=client_ip(request))
         except ApplicationError as exc:
-            forms.apply_error(form, exc)
+            apply_error(form, exc)
         else:
             target = request.session.pop("pending_next", "/")
             session_login(request, user, method=method)
@@ -225,7 +226,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         try:
             codes = services.mfa_setup_confirm(user=user, code=form.cleaned_data["code"], ip=client_ip(request))
         except ApplicationError as exc:
-            forms.apply_error(form, exc)
+            apply_error(form, exc)
         else:
             request.session.pop(PENDING_SETUP_KEY, None)
             request.session[SHOW_CODES_KEY] = codes
@@ -321,7 +322,7 @@ def password_reset_confirm(request: HttpRequest, uid: str, token: str) -> HttpRe
                 uid=uid, token=token, new_password=form.cleaned_data["password"], ip=client_ip(request)
             )
         except ApplicationError as exc:
-            forms.apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, "Password changed. Sign in with your new password.")
             return HttpResponseRedirect("/login")
