@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import TestCase
 
 from stagedoor.accounts.models import User
 from stagedoor.chat.models import ChatMessage
 from stagedoor.core.ids import new_id
+from stagedoor.moderation.models import Case, Report
 from stagedoor.rooms.models import Follow, Room, ScheduledShow
 from stagedoor.wallet import selectors as wallet_selectors
 from stagedoor.wallet import services as wallet_services
@@ -33,12 +35,17 @@ def counts() -> dict[str, int]:
         "shows": ScheduledShow.objects.count(),
         "follows": Follow.objects.count(),
         "chat messages": ChatMessage.objects.count(),
+        "held messages": ChatMessage.objects.filter(status=ChatMessage.Status.HELD).count(),
+        "review cases": Case.objects.filter(status=Case.Status.OPEN).count(),
+        "reports": Report.objects.count(),
     }
 
 
 def run_demo(*args: str) -> str:
     out = io.StringIO()
-    call_command("demo", *args, stdout=out)
+    # run what its commits dispatch (the outbox: a held line's case opens there), as after `make run`'s demo
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("demo", *args, stdout=out)
     return out.getvalue()
 
 
@@ -63,7 +70,10 @@ def test_demo_twice_creates_everything_once_and_keeps_the_credentials(var_dir: P
         "rooms": 2,
         "shows": 3,
         "follows": 9,  # 4 fans x 2 rooms + the demo viewer
-        "chat messages": 6,
+        "chat messages": 8,  # 6 lines of history, a line the classifier held and a spam line a viewer reported
+        "held messages": 1,
+        "review cases": 2,
+        "reports": 1,
     }
     for out in (first, second):
         assert "demo_performer2" in out and creds["demo_viewer"]["password"] in out
@@ -119,7 +129,11 @@ def test_the_second_performer_is_offline_with_a_schedule_and_followers() -> None
     assert Follow.objects.filter(room=luna).count() == 4
     nova_room = Room.objects.get(performer__login="demo_performer")
     history = list(ChatMessage.objects.filter(room=nova_room).order_by("created_at"))
-    assert len(history) == 6 and history[0].text == "hi Nova! 👋" and {m.status for m in history} == {"visible"}
+    assert [m.status for m in history] == ["visible"] * 6 + ["held", "visible"]
+    assert history[0].text == "hi Nova! 👋"
+    # the review queue's sample: the held line (off-platform contact) and the reported spam line, one case each
+    cases = {c.source: (c.category, c.message_id, c.hits) for c in Case.objects.all()}
+    assert cases == {"chat_hold": ("off_platform", history[6].pk, 1), "user_report": ("spam", history[7].pk, 1)}
 
 
 def test_a_performer_who_changed_their_room_keeps_it() -> None:

@@ -29,11 +29,13 @@ from rich.table import Table
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import MFA_REQUIRED_ROLES, Role
 from stagedoor.accounts.services import user_create
-from stagedoor.chat.pipeline.sink import ChatRecord
+from stagedoor.chat.pipeline.sink import STATUS_HELD, ChatRecord
 from stagedoor.chat.selectors import chat_recent_messages
 from stagedoor.chat.services import chat_messages_write
 from stagedoor.core.audit import audit_record
 from stagedoor.core.ids import new_id
+from stagedoor.moderation import selectors as moderation_selectors
+from stagedoor.moderation import services as moderation_services
 from stagedoor.rooms import selectors as room_selectors
 from stagedoor.rooms import services as room_services
 from stagedoor.verification import selectors as verification_selectors
@@ -191,6 +193,7 @@ def demo_data(users: dict[str, User]) -> list[str]:
             room_services.room_follow(user=fan, room=room)
     room_services.room_follow(user=users["demo_viewer"], room=rooms[PERFORMER])
     _chat_history(rooms[PERFORMER], {fan.login: fan for fan in fans})
+    _review_queue(rooms[PERFORMER], {fan.login: fan for fan in fans}, users["demo_viewer"])
     nxt = room_selectors.next_show(offline)
     return [
         f"{len(packages)} token packages",
@@ -199,7 +202,40 @@ def demo_data(users: dict[str, User]) -> list[str]:
         f"{users[OFFLINE_PERFORMER].shown_name}'s next show {nxt.starts_at:%a %d %b %H:%M} UTC" if nxt else "no show",
         f"{len(fans)} followers",
         "chat history in Nova's room",
+        "two cases in the trust & safety review queue (a held line, a reported one)",
     ]
+
+
+def _review_queue(room: Any, fans: dict[str, User], reporter: User) -> None:
+    """Something for the demo moderator to decide, once: a line the classifier held (contact details off the
+    platform; its case opens from the outbox like a live hold's) and a spam line a viewer reported."""
+    if moderation_selectors.reports_of(reporter, limit=1):
+        return
+    now = int(time.time() * 1000)
+    held, spam = new_id(), new_id()
+    line = {"room": room.slug, "seq": None, "role": "viewer"}
+    dev, cleo = fans["demo_fan_dev"], fans["demo_fan_cleo"]
+    held_line = "add me on snap, its dev_k99 — cheaper there"
+    spam_line = "cheap followers at followers-now dot example"
+    chat_messages_write(
+        records=[
+            ChatRecord(
+                message_id=held,
+                user_id=dev.pk,
+                login=dev.login,
+                text=held_line,
+                ts=now - 20_000,
+                status=STATUS_HELD,
+                reason="off_platform",
+                **line,
+            ),
+            ChatRecord(message_id=spam, user_id=cleo.pk, login=cleo.login, text=spam_line, ts=now - 10_000, **line),
+        ],
+        deletions=[],
+    )
+    moderation_services.report_file(
+        reporter=reporter, target_kind="message", target_id=spam, reason="spam", text="Selling followers in chat."
+    )
 
 
 def _packages(finance: User) -> list[Any]:
