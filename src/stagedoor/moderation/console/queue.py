@@ -19,7 +19,6 @@ from stagedoor.core.middleware import client_ip
 from stagedoor.moderation import policies as P
 from stagedoor.moderation import selectors, services
 from stagedoor.moderation.console.common import SOURCES, actor_of, case_page_context, frame_response, policy_rows
-from stagedoor.moderation.models import Case
 
 BASE = "/staff/queue/"
 BULK_MAX = 200
@@ -45,7 +44,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "mine": mine,
         "sources": [(v, label) for v, label in SOURCES if v in sources or v == source],
         "categories": sorted(set(categories) | ({category} if category else set())),
-        "statuses": [(s.value, s.label) for s in (Case.Status.OPEN, Case.Status.CLAIMED, Case.Status.ESCALATED)],
+        "statuses": [(s.value, s.label) for s in selectors.ACTIVE],
         "counts": selectors.queue_counts(),
         "shift": selectors.shift_status(actor),
         "policies": policy_rows(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from stagedoor.moderation.selectors.cases import (
+    ACTIVE,
     QueueCounts,
     QueueRow,
     SubjectHistory,
@@ -61,6 +62,7 @@ from stagedoor.moderation.selectors.transparency import (
 )
 
 __all__ = [
+    "ACTIVE",
     "EXPORT_FIELDS",
     "Bar",
     "DecisionView",

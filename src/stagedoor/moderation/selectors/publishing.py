@@ -8,10 +8,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from stagedoor.moderation.models import Case, Sanction
+from stagedoor.moderation.selectors.cases import ACTIVE
 
 #: a stream ended on a prohibited-content match stays off the air until a moderator has decided its case
 UNDER_REVIEW_SOURCES = (Case.Source.HASH_MATCH,)
-UNDECIDED = (Case.Status.OPEN, Case.Status.CLAIMED, Case.Status.ESCALATED)
 
 
 def publish_block(user: Any, room: Any) -> str | None:
@@ -30,7 +30,7 @@ def publish_block(user: Any, room: Any) -> str | None:
             room=room,
             source__in=UNDER_REVIEW_SOURCES,
             category="prohibited_content",
-            status__in=UNDECIDED,
+            status__in=ACTIVE,
         ).exists()
     ):
         return "under_review"
