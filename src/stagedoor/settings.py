@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "stagedoor.payments",
     "stagedoor.verification",
     "stagedoor.moderation",
+    "stagedoor.fans",
+    "stagedoor.shows",
     "stagedoor.web",
 ]
 

@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("stagedoor.payments.urls")),
     path("", include("stagedoor.moderation.urls")),
     path("", include("stagedoor.verification.urls")),
+    path("", include("stagedoor.shows.urls")),
+    path("", include("stagedoor.fans.urls")),
     path("", include("stagedoor.web.urls")),
 ]
 

@@ -56,15 +56,29 @@ class Perm:
     AGE_POLICY_MANAGE = "verification.age_policy_manage"  # the viewer age-assurance policy by jurisdiction
     RECOVERY_START = "verification.recovery_start"  # start an identity-checked account recovery
     COPERFORMERS_MANAGE = "verification.coperformers_manage"  # declare who else is on camera
+    # shows, fan clubs, private messages
+    SHOW_JOIN = "shows.join"  # request a private show, join a group show, buy a ticket, spy
+    SHOW_HOST = "shows.host"  # set show prices, accept/decline, start/end shows, broadcast from the browser
+    SHOWS_READ_ANY = "shows.read_any"  # any show, its participants and billed minutes (support, finance)
+    FANCLUB_JOIN = "fans.join"  # subscribe to a performer's fan club; read fan posts
+    FANCLUB_MANAGE = "fans.manage"  # run one's own fan club: price, posts
+    MESSAGES_SEND = "fans.messages_send"  # private messages between fans and performers
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.VIEWER: frozenset({Perm.PERFORMER_APPLY, Perm.TOKENS_BUY, Perm.TIP_SEND}),
+    Role.VIEWER: frozenset(
+        {Perm.PERFORMER_APPLY, Perm.TOKENS_BUY, Perm.TIP_SEND}
+        | {Perm.SHOW_JOIN, Perm.FANCLUB_JOIN, Perm.MESSAGES_SEND}
+    ),
     Role.PERFORMER: frozenset(
         {Perm.ROOM_MANAGE, Perm.TOKENS_BUY, Perm.TIP_SEND, Perm.TIP_PANEL_MANAGE, Perm.EARNINGS_READ}
         | {Perm.STREAM_MANAGE, Perm.COPERFORMERS_MANAGE}
+        | {Perm.SHOW_HOST, Perm.FANCLUB_MANAGE, Perm.MESSAGES_SEND}
     ),
-    Role.CHAT_HOST: frozenset({Perm.PERFORMER_APPLY, Perm.TOKENS_BUY, Perm.TIP_SEND}),
+    Role.CHAT_HOST: frozenset(
+        {Perm.PERFORMER_APPLY, Perm.TOKENS_BUY, Perm.TIP_SEND}
+        | {Perm.SHOW_JOIN, Perm.FANCLUB_JOIN, Perm.MESSAGES_SEND}
+    ),
     Role.MODERATOR: frozenset(
         {Perm.USERS_READ, Perm.STREAMS_READ_ANY, Perm.CHAT_MODERATE_ANY, Perm.MODERATION_REVIEW}
         | {Perm.VERIFICATION_STATUS_READ}
@@ -76,7 +90,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.SUPPORT_L2: frozenset(
         {Perm.USERS_READ, Perm.USERS_UNLOCK, Perm.WALLET_READ_ANY, Perm.PURCHASES_READ_ANY, Perm.STREAMS_READ_ANY}
-        | {Perm.VERIFICATION_STATUS_READ, Perm.RECOVERY_START}
+        | {Perm.VERIFICATION_STATUS_READ, Perm.RECOVERY_START, Perm.SHOWS_READ_ANY}
     ),
     Role.FINANCE: frozenset(
         {
@@ -87,6 +101,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Perm.MONEY_REFUND,
             Perm.PROMO_GRANT,
             Perm.PURCHASES_READ_ANY,
+            Perm.SHOWS_READ_ANY,
         }
     ),
     # Compliance reads everything in trust & safety, decides verifications and keeps the records.
@@ -104,6 +119,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         # supervisors of trust & safety; documents stay with compliance
         | {Perm.MODERATION_REVIEW, Perm.MODERATION_SUPERVISE, Perm.MODERATION_READ_ALL, Perm.MODERATION_HASHLISTS}
         | {Perm.TRANSPARENCY_READ, Perm.VERIFICATION_STATUS_READ, Perm.AGE_POLICY_MANAGE, Perm.RECOVERY_START}
+        | {Perm.SHOWS_READ_ANY}
     ),
 }
 

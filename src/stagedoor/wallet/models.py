@@ -52,6 +52,9 @@ class AccountKind(models.TextChoices):
     PURCHASE_CLEARING = "purchase_clearing", "Purchase clearing"
     CHARGEBACK_LOSSES = "chargeback_losses", "Chargeback losses"
     AFFILIATE_PAYABLES = "affiliate_payables", "Affiliate payables"
+    # Tokens a viewer has put on hold (a show's first minute, a ticket before the show runs): out of the
+    # wallet, not yet anyone's earnings. Settled once per hold: captured to the performer or released back.
+    HOLDS = "holds", "Holds (escrow)"
 
 
 OWNED_KINDS = frozenset({AccountKind.VIEWER_WALLET, AccountKind.PERFORMER_EARNINGS, AccountKind.AFFILIATE_PAYABLES})
@@ -100,6 +103,12 @@ class TransferKind(models.TextChoices):
     TIP_REFUND = "tip_refund", "Tip refund"
     PROMOTION = "promotion", "Promotional tokens"
     AFFILIATE_COMMISSION = "affiliate_commission", "Affiliate commission"
+    # A viewer pays a performer for something other than a tip (a show minute, a fan-club month, a paid
+    # message, an unlocked item); `data["item"]` says what, `data["ref"]` which.
+    CHARGE = "charge", "Charge"
+    HOLD = "hold", "Hold"
+    HOLD_CAPTURE = "hold_capture", "Hold captured"
+    HOLD_RELEASE = "hold_release", "Hold released"
 
 
 class LedgerTransfer(AppendOnlyModel):

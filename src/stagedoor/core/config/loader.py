@@ -17,6 +17,7 @@ from stagedoor.core.config.moderation import (
     _moderation_config,
 )
 from stagedoor.core.config.money import PaymentsConfig, WalletConfig, _payments_config, _wallet_config
+from stagedoor.core.config.shows import FansConfig, ShowsConfig, _fans_config, _shows_config
 from stagedoor.core.config.streaming import CHAT_PORT, ServerConfig, StreamingConfig, _server_config, _streaming_config
 from stagedoor.core.config.vars import PREFIX, ConfigError, _bool, _env, _int
 from stagedoor.core.config.verification import VerificationConfig, _verification_config
@@ -55,6 +56,8 @@ class Config:
     frames: FrameScanConfig = field(default_factory=FrameScanConfig)
     verification: VerificationConfig = field(default_factory=VerificationConfig)
     moderation: ModerationConfig = field(default_factory=ModerationConfig)
+    shows: ShowsConfig = field(default_factory=ShowsConfig)
+    fans: FansConfig = field(default_factory=FansConfig)
 
     @property
     def uses_postgres(self) -> bool:
@@ -195,6 +198,8 @@ def load(env: dict[str, str] | None = None) -> Config:
         frames=_frame_scan_config(env),
         verification=_verification_config(env),
         moderation=_moderation_config(env),
+        shows=_shows_config(env),
+        fans=_fans_config(env),
     )
 
 

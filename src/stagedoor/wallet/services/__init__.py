@@ -15,6 +15,7 @@ from stagedoor.wallet.services.catalog import (
     tip_menu_item_move,
     tip_menu_item_update,
 )
+from stagedoor.wallet.services.charges import Paid, charge, hold_place, hold_settle
 from stagedoor.wallet.services.money import (
     ChargebackOutcome,
     affiliate_commission_accrue,
@@ -27,9 +28,13 @@ from stagedoor.wallet.services.tips import performer_share_bp, tip_refund, tip_s
 
 __all__ = [
     "ChargebackOutcome",
+    "Paid",
     "affiliate_commission_accrue",
+    "charge",
     "check_client_key",
     "client_key_from",
+    "hold_place",
+    "hold_settle",
     "package_create",
     "package_update",
     "performer_share_bp",

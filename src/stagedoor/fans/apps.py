@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class FansConfig(AppConfig):
+    name = "stagedoor.fans"
+    label = "fans"
+    verbose_name = "Fan clubs and private messages"
+
+    def ready(self) -> None:
+        from stagedoor.fans import console, handlers  # noqa: F401

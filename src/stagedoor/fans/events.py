@@ -1,0 +1,1 @@
+"""Outbox topics fans publishes, and the payload each one carries."""

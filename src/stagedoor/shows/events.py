@@ -1,0 +1,1 @@
+"""Outbox topics shows publishes, and the payload each one carries."""
