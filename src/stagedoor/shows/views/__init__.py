@@ -1,0 +1,1 @@
+"""Pages (`pages`) and the WebRTC signalling endpoints (`media`: WHIP/WHEP, SDP bodies, not JSON)."""
