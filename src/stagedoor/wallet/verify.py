@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
-from stagedoor.wallet.models import MATERIALIZED_KINDS, LedgerAccount, LedgerEntry, LedgerTransfer, PendingDelta
+from stagedoor.wallet.models import (
+    MATERIALIZED_KINDS,
+    AccountKind,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransfer,
+    PendingDelta,
+    TransferKind,
+)
 
 BATCH = 1000
 
@@ -31,6 +39,7 @@ def ledger_verify() -> Iterator[LedgerProblem | int]:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         yield from _transfers()
         yield from _accounts()
+        yield from _holds()
 
 
 def _transfers() -> Iterator[LedgerProblem]:
@@ -95,3 +104,38 @@ def _accounts() -> Iterator[LedgerProblem | int]:
             checked += 1
         last = accounts[-1].pk
         yield checked
+
+
+def _holds() -> Iterator[LedgerProblem]:
+    """The holds account holds exactly the open holds: each hold moved its `amount` in, each settle moved its
+    hold's whole amount out, once; so its balance is the sum of the holds not yet settled."""
+    account = LedgerAccount.objects.filter(kind=AccountKind.HOLDS, owner__isnull=True).first()
+    if account is None:
+        return
+    moved = dict(
+        LedgerEntry.objects.filter(account_id=account.pk)
+        .values("transfer_id")
+        .annotate(s=Sum("amount"))
+        .values_list("transfer_id", "s")
+    )
+    held: dict[str, int] = {}
+    for pk, data in LedgerTransfer.objects.filter(kind=TransferKind.HOLD).values_list("pk", "data").iterator():
+        held[pk] = int((data or {}).get("amount", 0))
+        if moved.get(pk) != held[pk]:
+            yield LedgerProblem(f"hold {pk}", f"holds {held[pk]} but moved {moved.get(pk)} into the holds account")
+    settled: set[str] = set()
+    settles = LedgerTransfer.objects.filter(kind__in=[TransferKind.HOLD_CAPTURE, TransferKind.HOLD_RELEASE])
+    for pk, data in settles.values_list("pk", "data").iterator():
+        hold_id = str((data or {}).get("hold", ""))
+        if hold_id not in held:
+            yield LedgerProblem(f"transfer {pk}", f"settles unknown hold {hold_id!r}")
+            continue
+        if hold_id in settled:
+            yield LedgerProblem(f"hold {hold_id}", "settled more than once")
+        settled.add(hold_id)
+        if moved.get(pk) != -held[hold_id]:
+            yield LedgerProblem(f"transfer {pk}", f"settles {held[hold_id]} but moved {moved.get(pk)}")
+    open_total = sum(amount for pk, amount in held.items() if pk not in settled)
+    balance = sum(int(v or 0) for v in moved.values())
+    if balance != open_total:
+        yield LedgerProblem(f"account {account}", f"holds {balance} but the open holds sum to {open_total}")
