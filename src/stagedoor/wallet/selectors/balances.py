@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import BigIntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from stagedoor.accounts.models import User
 from stagedoor.wallet import errors
 from stagedoor.wallet.models import (
     MATERIALIZED_KINDS,
@@ -20,6 +21,8 @@ from stagedoor.wallet.models import (
     TokenPackage,
     TransferKind,
 )
+
+PAID_KINDS = frozenset({TransferKind.CHARGE, TransferKind.HOLD, TransferKind.HOLD_CAPTURE, TransferKind.HOLD_RELEASE})
 
 
 def packages_on_sale() -> QuerySet[TokenPackage]:
@@ -89,7 +92,12 @@ class HistoryLine:
     entry_id: int = 0  # the cursor: pass it as `before_id` to read on from this row
     tip_id: str | None = None  # a tip, or the tip a tip refund gave back
     purchase_id: str | None = None  # a purchase, or the purchase a refund / chargeback reversed
-    counterparty_id: str | None = None  # the other user: the performer of a tip (never staff)
+    counterparty_id: str | None = None  # the other user: the performer of a tip or charge (never staff)
+
+    @property
+    def label(self) -> str:
+        """What the line is, for people ("Hold released", not "hold_release")."""
+        return str(TransferKind(self.kind).label) if self.kind in TransferKind.values else self.kind
 
 
 @dataclass(frozen=True)
@@ -135,6 +143,9 @@ def wallet_history_page(user: Any, *, limit: int = 50, before_id: int | None = N
         if e.transfer.kind == TransferKind.TIP_REFUND and e.transfer.data.get("tip")
     ]
     refunded = {t.pk: t for t in Tip.objects.filter(pk__in=refunded_ids).select_related("performer")}
+    # Charges and holds (shows, fan clubs, messages) name their performer in the transfer's data.
+    paid_ids = {str(e.transfer.data["performer"]) for e in entries if e.transfer.kind in PAID_KINDS}
+    paid_names = {u.pk: u.shown_name for u in User.objects.filter(pk__in=paid_ids)} if paid_ids else {}
     lines = []
     for entry in entries:
         transfer = entry.transfer
@@ -147,12 +158,16 @@ def wallet_history_page(user: Any, *, limit: int = 50, before_id: int | None = N
                 kind=transfer.kind,
                 amount=entry.amount,
                 transfer_id=entry.transfer_id,
-                counterpart=tip.performer.shown_name if tip else "",
+                counterpart=tip.performer.shown_name
+                if tip
+                else paid_names.get(str(transfer.data.get("performer", "")), ""),
                 memo=(sent.menu_label or sent.message) if sent else transfer.memo,
                 entry_id=entry.id,
                 tip_id=tip.pk if tip else None,
                 purchase_id=str(purchase) if purchase else None,
-                counterparty_id=tip.performer_id if tip else None,
+                counterparty_id=tip.performer_id
+                if tip
+                else (str(transfer.data["performer"]) if transfer.kind in PAID_KINDS else None),
             )
         )
     return HistoryPage(lines, entries[-1].id if more else None)
