@@ -56,7 +56,20 @@ if [ ! -f "$VENDOR/.stamp" ] || [ package-lock.json -nt "$VENDOR/.stamp" ]; then
   touch "$VENDOR/.stamp"
 fi
 
-# 4. System tools the tests drive for real: Chromium (browser tests), ffmpeg and GStreamer
+# 4. Janus (Debian's package) is the SFU behind shows' live video and browser broadcasting; `stagedoor run`
+#    starts its own copy. Without it everything else works and the media endpoints answer "not available".
+if ! command -v janus >/dev/null 2>&1 && [ ! -x /usr/bin/janus ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing janus (the WebRTC SFU for shows and browser broadcasting)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends janus >/dev/null \
+      || say "could not install janus: shows' live video and browser broadcasting stay off"
+  else
+    say "janus is not installed: shows' live video and browser broadcasting stay off (sudo apt-get install janus)"
+  fi
+fi
+
+# 5. System tools the tests drive for real: Chromium (browser tests), ffmpeg and GStreamer
 #    (independent RTMP clients), nginx (the production origin's token check).
 if [ "${1:-}" = "--test" ]; then
   need=()
@@ -64,6 +77,7 @@ if [ "${1:-}" = "--test" ]; then
   command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
   command -v gst-launch-1.0 >/dev/null 2>&1 || need+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav)
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+  command -v janus >/dev/null 2>&1 || [ -x /usr/bin/janus ] || need+=(janus)
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
       say "installing system packages: ${need[*]}"

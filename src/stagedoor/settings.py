@@ -141,6 +141,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "stagedoor.core.tasks.outbox_sweep", "schedule": 30.0},
     "chat-presence-rollup": {"task": "stagedoor.run_job", "schedule": 5.0, "args": ["chat.presence_rollup", []]},
+    "shows-bill": {"task": "stagedoor.run_job", "schedule": 1.0, "args": ["shows.bill", []]},
+    "fans-renew": {"task": "stagedoor.run_job", "schedule": 60.0, "args": ["fans.renew", []]},
 }
 
 # --- auth -----------------------------------------------------------------------------
@@ -241,6 +243,8 @@ STAGEDOOR_EMBEDDED_SERVICES = [
     "stagedoor.streaming.runtime.demo_broadcaster",
     "stagedoor.chat.django_gateway.embedded_chat_gateway",
     "stagedoor.chat.presence_rollup.presence_rollup_service",
+    "stagedoor.shows.tasks.biller_service",
+    "stagedoor.fans.tasks.renewal_service",
 ]
 
 # Chat runs on a dedicated `websockets` gateway (docs/architecture.md §6): in `run`'s loop or

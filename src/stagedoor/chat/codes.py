@@ -114,11 +114,13 @@ AUDIENCE_EVERYONE: Final = "everyone"  # every signed-in user may write
 AUDIENCE_REGISTERED: Final = "registered"  # accounts older than the room's minimum age
 AUDIENCE_FOLLOWERS: Final = "followers"
 AUDIENCE_TOKEN_HOLDERS: Final = "token_holders"  # noqa: S105 (not a secret)
+AUDIENCE_FANS: Final = "fans"  # members of the performer's fan club (the "fan" flag, see chat/perks.py)
 AUDIENCES: Final = (
     AUDIENCE_EVERYONE,
     AUDIENCE_REGISTERED,
     AUDIENCE_FOLLOWERS,
     AUDIENCE_TOKEN_HOLDERS,
+    AUDIENCE_FANS,
 )
 
 # --- moderation limits ------------------------------------------------------------------

@@ -37,6 +37,7 @@ from stagedoor.chat import protocol as P
 from stagedoor.chat.fanout import ChatBus, InProcessChatBus
 from stagedoor.chat.hub import DEFAULT_MAX_BUFFER_BYTES, Member, RoomHub
 from stagedoor.chat.moderation import ActionRecorder, ActionRefused, NullRecorder, plan_action
+from stagedoor.chat.perks import badges_of
 from stagedoor.chat.pipeline.message import ACCEPTED, HELD, MessagePipeline, PipelineConfig
 from stagedoor.chat.pipeline.ratelimit import TokenBucketLimiter
 from stagedoor.chat.pipeline.sink import (
@@ -371,7 +372,7 @@ class ChatGateway:
         ts = int(now * 1000)
         seq: int | None = None
         if outcome.status == ACCEPTED:
-            user = P.user_ref(ticket.user_id, ticket.login, ticket.role)
+            user = P.user_ref(ticket.user_id, ticket.login, ticket.role, badges_of(ticket.flags))
             tail = P.encode_tail(
                 P.message_event(message_id=message_id, user=user, text=outcome.text, ts=ts, mentions=outcome.mentions)
             )

@@ -229,8 +229,11 @@ def seq_of_frame(frame: bytes) -> int:
     return int(frame[len(_SEQ_PREFIX) : end])
 
 
-def user_ref(user_id: str | None, login: str | None, role: str) -> dict[str, Any]:
-    return {"id": user_id, "login": login, "role": role}
+def user_ref(user_id: str | None, login: str | None, role: str, badges: Iterable[str] = ()) -> dict[str, Any]:
+    ref: dict[str, Any] = {"id": user_id, "login": login, "role": role}
+    if badges := list(badges):
+        ref["badges"] = badges  # chat/perks.py
+    return ref
 
 
 def message_event(

@@ -25,7 +25,7 @@ class ModerationIn(Schema):
     seconds: int | None = None
     reason: str = Field(default="", max_length=300)
     slow_seconds: int | None = None
-    audience: Literal["everyone", "registered", "followers", "token_holders"] | None = None
+    audience: Literal["everyone", "registered", "followers", "token_holders", "fans"] | None = None
     links: bool | None = None
     emails: bool | None = None
     phones: bool | None = None

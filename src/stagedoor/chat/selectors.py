@@ -12,6 +12,7 @@ from django.utils import timezone
 from stagedoor.accounts.roles import Perm, Role, role_has
 from stagedoor.chat import codes as C
 from stagedoor.chat.models import ChatHost, ChatMessage, ChatRestriction, ChatRoomSettings
+from stagedoor.chat.perks import extra_flags
 from stagedoor.chat.pipeline.wordlist import WordList
 from stagedoor.chat.room import RoomMode, RoomState, string_map
 from stagedoor.chat.ticket import (
@@ -64,6 +65,7 @@ def chat_access(user: Any, room: Any) -> ChatAccess:
         flags.add("follower")
     if _holds_tokens(user):
         flags.add("token_holder")
+    flags |= extra_flags(user, room)  # apps above chat (fan clubs): chat/perks.py
     return ChatAccess(role, frozenset(perms), frozenset(flags))
 
 

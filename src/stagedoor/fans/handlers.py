@@ -1,1 +1,13 @@
 """Outbox handlers of fans (registered from apps.ready)."""
+
+from __future__ import annotations
+
+from stagedoor.core.models import OutboxEvent
+from stagedoor.core.outbox import outbox_handler
+from stagedoor.fans import services
+from stagedoor.fans.events import MESSAGE_HELD, MessageHeld
+
+
+@outbox_handler(MESSAGE_HELD, name="fans.held_message_case")
+def open_case_for_held_message(event: OutboxEvent, payload: MessageHeld) -> None:
+    services.case_open_for_held_message(message_id=payload["message_id"], reason=payload["reason"])

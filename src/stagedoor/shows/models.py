@@ -126,6 +126,10 @@ class Participant(models.Model):
         "wallet.LedgerTransfer", null=True, blank=True, on_delete=models.PROTECT, related_name="show_hold"
     )
     hold_settled = models.BooleanField(default=False)
+    # The hold's settlement (minute 1 or the ticket captured, or the hold released), once settled.
+    settlement = models.OneToOneField(
+        "wallet.LedgerTransfer", null=True, blank=True, on_delete=models.PROTECT, related_name="show_settlement"
+    )
     joined_at = models.DateTimeField(default=timezone.now)
     # Billing: the end of the last minute paid for; the count of minutes charged.
     paid_until = models.DateTimeField(null=True, blank=True, db_index=True)

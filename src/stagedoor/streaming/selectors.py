@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -25,10 +26,37 @@ from .models import KEY_PREFIX, StreamKey, stream_key_hash
 from .playback import PlaybackGrant, PlaybackTokens
 from .transcoder.command import THUMBNAIL
 
+BROWSER_KEY_PREFIX = "browser_"
+
+
+def _browser_key_mac(user_id: str, expires: int) -> str:
+    secret = hashlib.sha256(b"stagedoor.browser-publish|" + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(secret, f"{user_id}|{expires}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def browser_publish_key(user: User, *, now: float, ttl_s: int = 600) -> str:
+    """A short-lived, never stored stream key for the performer's own browser broadcast (shows' WHIP → ffmpeg →
+    this ingest), so that going live from the browser does not replace the key their encoder uses."""
+    expires = int(now) + ttl_s
+    return f"{BROWSER_KEY_PREFIX}{user.pk}_{expires}_{_browser_key_mac(str(user.pk), expires)}"
+
+
+def _browser_key_owner(plaintext: str) -> User | None:
+    parts = plaintext[len(BROWSER_KEY_PREFIX) :].rsplit("_", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        return None
+    user_id, expires, mac = parts[0], int(parts[1]), parts[2]
+    if expires < time.time() or not hmac.compare_digest(mac, _browser_key_mac(user_id, expires)):
+        return None
+    user = User.objects.filter(pk=user_id).first()
+    return user if user is not None and user.role == Role.PERFORMER else None
+
 
 def stream_key_owner(plaintext: str) -> User | None:
     """The performer owning this key, or None (unknown, revoked, or not a performer). The owner may be an
     inactive (e.g. suspended) account: the caller refuses it, saying why."""
+    if plaintext.startswith(BROWSER_KEY_PREFIX):
+        return _browser_key_owner(plaintext)
     if not plaintext.startswith(KEY_PREFIX) or plaintext.count("_") < 2:
         return None
     prefix = plaintext[len(KEY_PREFIX) :].split("_", 1)[0]

@@ -114,6 +114,8 @@ class MessagePipeline:
                 or (aud == C.AUDIENCE_TOKEN_HOLDERS and "token_holder" not in sender.flags)
             ):
                 return _refuse(C.ERR_AUDIENCE_RESTRICTED)
+            if aud == C.AUDIENCE_FANS and "fan" not in sender.flags:
+                return _refuse(C.ERR_AUDIENCE_RESTRICTED, message="only fan club members can write here right now")
         # 2. size, before and after normalization
         if (r := size.check_raw_size(text, max_chars=self.config.max_chars)) is not None:
             return _refuse(r.code, message=r.message)

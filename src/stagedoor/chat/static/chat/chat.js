@@ -60,6 +60,14 @@
     span.className = "chat-author chat-role-" + (user.role || "viewer");
     span.textContent = user.login || "someone";
     span.title = user.role;
+    for (const badge of user.badges || []) {
+      // badges other apps register (chat/perks.py), e.g. "fan": a fan club member
+      const b = document.createElement("span");
+      b.className = "chat-badge chat-badge-" + badge;
+      b.textContent = badge === "fan" ? "Fan" : badge;
+      b.title = badge === "fan" ? "Fan club member" : badge;
+      span.append(" ", b);
+    }
     return span;
   }
 
