@@ -17,6 +17,7 @@ from stagedoor.accounts.roles import Perm
 from stagedoor.core.errors import MalformedRequest, ValidationFailed
 from stagedoor.fans import errors, schemas, selectors, services
 from stagedoor.fans.models import FanClub, FanPost, Membership, Message, Thread
+from stagedoor.verification.uploads_http import LimitedUploadHandler, declared_too_large
 
 router = Router(tags=["fans"])
 
@@ -101,13 +102,42 @@ def _thread_out(t: Thread) -> dict[str, Any]:
     }
 
 
-def _read(upload: UploadedFile) -> bytes:
+def _too_large(limit: int, size: int | None = None) -> errors.MediaTooLarge:
+    extra: dict[str, Any] = {"max_bytes": limit}
+    if size is not None:
+        extra["size"] = size
+    return errors.MediaTooLarge(f"This file is larger than {limit // (1024 * 1024)} MB.", extra=extra)
+
+
+def upload_guard(request: HttpRequest) -> None:
+    """First in the upload endpoints' auth chain, so it runs before anything reads the body: a request declaring
+    more than the limit is refused (413) unread; otherwise a handler counts the file's bytes as the multipart body
+    is parsed and stops the upload the moment it passes the limit (never held whole, in memory or on disk).
+    Returns None: authentication goes on with the next callback."""
     limit = services.upload_limit_bytes()
+    if declared_too_large(request, files=1, limit=limit):
+        raise _too_large(limit)
+    if not hasattr(request, "_files"):  # the body is not parsed yet
+        handler = LimitedUploadHandler(limit, request)
+        request.upload_handlers.insert(0, handler)
+        request.fans_upload = handler  # type: ignore[attr-defined]
+
+
+def _read(request: HttpRequest, upload: UploadedFile | None) -> bytes:
+    limit = services.upload_limit_bytes()
+    handler = getattr(request, "fans_upload", None)
+    if handler is not None and handler.exceeded:
+        raise _too_large(limit)
+    if upload is None:
+        raise ValidationFailed.of_field("file", "Choose a photo or a clip.")
     if upload.size is not None and upload.size > limit:
-        raise errors.MediaTooLarge(
-            f"This file is larger than {limit // (1024 * 1024)} MB.", extra={"max_bytes": limit, "size": upload.size}
-        )
+        raise _too_large(limit, upload.size)
     return bytes(upload.read())
+
+
+UPLOAD_AUTH = [upload_guard, *requires(Perm.FANCLUB_MANAGE)]
+# `file` is optional in the signature only so a stopped upload answers 413 (not "field required"): it is required.
+FILE_REQUIRED = {"requestBody": {"content": {"multipart/form-data": {"schema": {"required": ["file"]}}}}}
 
 
 # --- clubs -------------------------------------------------------------------------------------------------
@@ -165,9 +195,12 @@ def posts(request: HttpRequest, performer_id: str) -> list[dict[str, Any]]:
     return [_post_out(p) for p in selectors.access_post_list(_me(request), club)[:100]]
 
 
-@router.post("/fans/posts", response={201: schemas.PostOut}, auth=requires(Perm.FANCLUB_MANAGE))
-def post_create(request: HttpRequest, file: File[UploadedFile], caption: Form[str] = "") -> Status[dict[str, Any]]:
-    post = services.post_create(performer=_me(request), data=_read(file), caption=caption)
+@router.post("/fans/posts", response={201: schemas.PostOut}, auth=UPLOAD_AUTH, openapi_extra=FILE_REQUIRED)
+def post_create(
+    request: HttpRequest, file: File[UploadedFile | None] = None, caption: Form[str] = ""
+) -> Status[dict[str, Any]]:
+    """Post a photo or clip to one's fan club (multipart: `file`, `caption`); 413 past the upload limit."""
+    post = services.post_create(performer=_me(request), data=_read(request, file), caption=caption)
     return Status(201, _post_out(post))
 
 
@@ -177,9 +210,10 @@ def post_delete(request: HttpRequest, post_id: str) -> Status[None]:
     return Status(204, None)
 
 
-@router.post("/fans/media", response={201: schemas.MediaOut}, auth=requires(Perm.FANCLUB_MANAGE))
-def media_create(request: HttpRequest, file: File[UploadedFile]) -> Status[dict[str, Any]]:
-    media = services.media_upload(owner=_me(request), data=_read(file))
+@router.post("/fans/media", response={201: schemas.MediaOut}, auth=UPLOAD_AUTH, openapi_extra=FILE_REQUIRED)
+def media_create(request: HttpRequest, file: File[UploadedFile | None] = None) -> Status[dict[str, Any]]:
+    """Upload a photo or clip to attach to private messages (multipart: `file`); 413 past the upload limit."""
+    media = services.media_upload(owner=_me(request), data=_read(request, file))
     return Status(201, {"id": media.pk, "kind": media.kind, "content_type": media.content_type, "size": media.size})
 
 

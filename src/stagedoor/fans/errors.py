@@ -60,6 +60,11 @@ class MediaRejected(ValidationFailed):
     default_message = "This file cannot be used."
 
 
+class ClipTooLong(ValidationFailed):
+    code = "fans.clip_too_long"
+    default_message = "This clip is too long."
+
+
 class MediaTooLarge(ApplicationError):
     code = "fans.media_too_large"
     status = 413

@@ -7,12 +7,15 @@
 - Clips are remuxed by ffmpeg without re-encoding: `-map_metadata -1` (global and per-stream tags: title,
   location/GPS, creation time, encoder), `-map_chapters -1`, `-fflags +bitexact` (no muxer/encoder signature),
   video and audio streams only (no data, subtitle or attachment streams, where QuickTime keeps GPS tracks).
+- A clip longer than `CLIP_MAX_SECONDS` (its real length: the last timestamp ffmpeg reads in the cleaned file,
+  not what its header claims) is refused (`ClipTooLong`).
 - A file ffmpeg or Pillow cannot read completely is refused with a sentence for the person; nothing is kept.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -23,10 +26,25 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_PIXELS = 40_000_000
 JPEG_QUALITY = 90
 FFMPEG_TIMEOUT_S = 120
+CLIP_MAX_SECONDS = 600  # ten minutes
 
 
 class MediaRefused(Exception):
     """The file cannot be used; the message is for the person who sent it."""
+
+
+class ClipTooLong(MediaRefused):
+    def __init__(self, seconds: float, max_seconds: float) -> None:
+        self.seconds, self.max_seconds = seconds, max_seconds
+        super().__init__(
+            f"This clip is {_clock(seconds)} long; a clip may be at most {_clock(max_seconds)}. Trim it and try again."
+        )
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes} min {rest:02d} s" if rest else f"{minutes} min"
 
 
 @dataclass(frozen=True)
@@ -51,12 +69,12 @@ def sniff(data: bytes) -> str:
     return ""
 
 
-def clean_media(data: bytes, *, ffmpeg: str) -> CleanMedia:
+def clean_media(data: bytes, *, ffmpeg: str, max_seconds: float = CLIP_MAX_SECONDS) -> CleanMedia:
     kind = sniff(data)
     if not kind:
         raise MediaRefused("This is not a photo (JPEG, PNG, WebP) or a clip (MP4, MOV, WebM).")
     if kind in ("MP4", "WEBM"):
-        return clean_clip(data, kind, ffmpeg=ffmpeg)
+        return clean_clip(data, kind, ffmpeg=ffmpeg, max_seconds=max_seconds)
     return clean_image(data, kind)
 
 
@@ -131,7 +149,45 @@ def remux_command(ffmpeg: str, source: str, target: str, *, container: str) -> l
     ]
 
 
-def clean_clip(data: bytes, kind: str, *, ffmpeg: str) -> CleanMedia:
+def duration_command(ffmpeg: str, source: str) -> list[str]:
+    """Read every packet of a clip (no decoding) and report progress: its last `out_time_us` is the clip's length."""
+    return [
+        ffmpeg,
+        "-nostdin",
+        "-v",
+        "error",
+        "-i",
+        source,
+        "-map",
+        "0",
+        "-c",
+        "copy",
+        "-f",
+        "null",
+        "-progress",
+        "pipe:1",
+        "-",
+    ]
+
+
+_OUT_TIME = re.compile(rb"^out_time_us=(\d+)$", re.MULTILINE)
+
+
+def clip_seconds(ffmpeg: str, source: str) -> float:
+    """The real length of a (cleaned) clip in seconds, from its packets' timestamps."""
+    try:
+        done = subprocess.run(  # noqa: S603 - fixed argument list
+            duration_command(ffmpeg, source), capture_output=True, timeout=FFMPEG_TIMEOUT_S, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise MediaRefused("The clip took too long to process; send a shorter one.") from None
+    times = _OUT_TIME.findall(done.stdout)
+    if done.returncode != 0 or not times:
+        raise MediaRefused("The clip is damaged or incomplete, or has no video; nothing was saved.")
+    return int(times[-1]) / 1_000_000
+
+
+def clean_clip(data: bytes, kind: str, *, ffmpeg: str, max_seconds: float = CLIP_MAX_SECONDS) -> CleanMedia:
     container, content_type = ("webm", "video/webm") if kind == "WEBM" else ("mp4", "video/mp4")
     with tempfile.TemporaryDirectory(prefix="stagedoor-fans-") as tmp:
         source, target = Path(tmp) / "in", Path(tmp) / f"out.{container}"
@@ -147,4 +203,7 @@ def clean_clip(data: bytes, kind: str, *, ffmpeg: str) -> CleanMedia:
             raise MediaRefused("The clip took too long to process; send a shorter one.") from None
         if done.returncode != 0 or done.stderr.strip() or not target.exists() or target.stat().st_size == 0:
             raise MediaRefused("The clip is damaged or incomplete, or has no video; nothing was saved.")
+        seconds = clip_seconds(ffmpeg, str(target))
+        if seconds > max_seconds:
+            raise ClipTooLong(seconds, max_seconds)
         return CleanMedia(target.read_bytes(), content_type, "video")

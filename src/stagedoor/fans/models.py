@@ -116,6 +116,8 @@ class Message(models.Model):
         VISIBLE = "visible", "Delivered"
         HELD = "held", "Held for review"
         BLOCKED = "blocked", "Blocked"
+        REJECTED = "rejected", "Rejected by a moderator"
+        UNPAID = "unpaid", "Approved, but the sender could not pay"
 
     id = IdField(primary_key=True)
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
@@ -125,6 +127,8 @@ class Message(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.VISIBLE)
     reason = models.CharField(max_length=64, blank=True, default="")
     price_paid = models.PositiveIntegerField(default=0)
+    # the price of the message when it was sent: charged then, or when a moderator approves a held one
+    price_quoted = models.PositiveIntegerField(default=0)
     media = models.ForeignKey(MediaItem, null=True, blank=True, on_delete=models.PROTECT, related_name="messages")
     unlock_price = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -148,10 +148,12 @@ def access_thread(user: Any, thread_id: str) -> Thread:
 
 
 def thread_messages(thread: Thread, viewer: Any) -> list[Message]:
-    """The thread as `viewer` sees it: every visible message, and their own held ones (marked held)."""
+    """The thread as `viewer` sees it: every visible message, and their own held ones, and those a moderator
+    rejected or that could not be paid when approved (each marked)."""
+    own_undelivered = (Message.Status.HELD, Message.Status.REJECTED, Message.Status.UNPAID)
     return list(
         Message.objects.filter(thread=thread)
-        .filter(Q(status=Message.Status.VISIBLE) | Q(sender=viewer, status=Message.Status.HELD))
+        .filter(Q(status=Message.Status.VISIBLE) | Q(sender=viewer, status__in=own_undelivered))
         .select_related("media")
     )
 
@@ -171,3 +173,21 @@ def access_message(user: Any, message_id: str) -> Message:
     if message.status != Message.Status.VISIBLE and message.sender_id != user.pk:
         raise errors.MessageNotFound()
     return message
+
+
+# --- staff console ------------------------------------------------------------------------------------------
+
+
+def clubs_for_staff(limit: int = 50) -> list[tuple[FanClub, int]]:
+    """The latest-changed fan clubs with their members in good standing."""
+    clubs = list(FanClub.objects.select_related("performer").order_by("-updated_at")[:limit])
+    return [(club, members_of(club).count()) for club in clubs]
+
+
+def clubs_open_count() -> int:
+    return FanClub.objects.filter(enabled=True).count()
+
+
+def members_for_staff(club: FanClub, limit: int = 200) -> QuerySet[Membership]:
+    """Every membership of `club` (whatever its status), newest first."""
+    return Membership.objects.filter(club=club).select_related("user", "club").order_by("-joined_at")[:limit]

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from stagedoor.accounts.models import User
@@ -19,6 +20,8 @@ from stagedoor.core.errors import ApplicationError
 from stagedoor.core.forms import refusal_text
 from stagedoor.fans import errors, selectors, services
 from stagedoor.fans.api import message_out
+from stagedoor.fans.services.media import MB
+from stagedoor.verification.uploads_http import LimitedUploadHandler, declared_too_large
 
 STUDIO = "/studio"
 
@@ -54,16 +57,30 @@ def studio_club(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(STUDIO)
 
 
+@csrf_exempt  # the CSRF check runs in `_studio_post` once the upload limit is in place (the check reads the body)
 @login_required
 @require_POST
 def studio_post(request: HttpRequest) -> HttpResponse:
+    limit = services.upload_limit_bytes()
+    if declared_too_large(request, files=1, limit=limit):
+        # refused on the declared length: the body is never read
+        messages.error(request, f"The file is larger than {limit // MB} MB; nothing was posted.")
+        return HttpResponseRedirect(STUDIO)
+    handler = LimitedUploadHandler(limit, request)
+    request.upload_handlers.insert(0, handler)
+    return _studio_post(request, handler, limit)
+
+
+@csrf_protect
+def _studio_post(request: HttpRequest, handler: LimitedUploadHandler, limit: int) -> HttpResponse:
     upload = request.FILES.get("file")
+    if handler.exceeded or (upload is not None and upload.size is not None and upload.size > limit):
+        messages.error(request, f"The file is larger than {limit // MB} MB; nothing was posted.")
+        return HttpResponseRedirect(STUDIO)
     if upload is None:
         messages.error(request, "Choose a photo or a clip to post.")
         return HttpResponseRedirect(STUDIO)
     try:
-        if upload.size is not None and upload.size > services.upload_limit_bytes():
-            raise errors.MediaTooLarge()
         services.post_create(performer=_me(request), data=upload.read(), caption=request.POST.get("caption", ""))
     except ApplicationError as exc:
         messages.error(request, refusal_text(exc))

@@ -12,7 +12,7 @@ from stagedoor.fans.services.clubs import (
 )
 from stagedoor.fans.services.media import media_content, media_upload, upload_limit_bytes
 from stagedoor.fans.services.messages import BODY_MAX_CHARS, Sent, message_send, message_unlock
-from stagedoor.fans.services.moderation import case_open_for_held_message
+from stagedoor.fans.services.moderation import case_open_for_held_message, held_message_decided
 from stagedoor.fans.services.posts import post_create, post_remove
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "club_configure",
     "fan_only_chat_is_on",
     "fan_only_chat_set",
+    "held_message_decided",
     "media_content",
     "media_upload",
     "membership_cancel",

@@ -10,7 +10,7 @@ from django.db import transaction
 from stagedoor.accounts.roles import Role
 from stagedoor.core.ids import new_id
 from stagedoor.fans import errors, vault
-from stagedoor.fans.media import MediaRefused, clean_media
+from stagedoor.fans.media import ClipTooLong, MediaRefused, clean_media
 from stagedoor.fans.models import MediaItem
 from stagedoor.streaming.ingest import ffmpeg_binary
 
@@ -34,6 +34,10 @@ def media_upload(*, owner: Any, data: bytes) -> MediaItem:
         raise errors.MediaRejected("The file is empty.")
     try:
         clean = clean_media(data, ffmpeg=ffmpeg_binary(settings.STAGEDOOR.streaming.ffmpeg))
+    except ClipTooLong as exc:
+        raise errors.ClipTooLong(
+            str(exc), extra={"seconds": round(exc.seconds, 1), "max_seconds": exc.max_seconds}
+        ) from None
     except MediaRefused as exc:
         raise errors.MediaRejected(str(exc)) from None
     media_id = new_id()

@@ -89,6 +89,20 @@ def _replay(sender: Any, client_key: str, body: str, thread_id: str | None) -> S
     return Sent(existing, replay=True)
 
 
+def message_charge(message: Message, *, payer: Any, payee: Any, price: int) -> None:
+    """Charge a message's price, keyed `pm:<message id>`: at send, or when a moderator approves a held one (the
+    same key and request, so a replayed approval never pays twice)."""
+    charge(
+        payer=payer,
+        payee=payee,
+        amount=price,
+        key=f"pm:{message.pk}",
+        item="message",
+        ref=message.pk,
+        memo="private message",
+    )
+
+
 def message_send(
     *,
     sender: Any,
@@ -133,10 +147,11 @@ def message_send(
         Action.HOLD: Message.Status.HELD,
         Action.BLOCK: Message.Status.BLOCKED,
     }[verdict.action]
-    price = 0
-    if status == Message.Status.VISIBLE and sender.pk == thread.fan_id:
+    quoted = 0
+    if status != Message.Status.BLOCKED and sender.pk == thread.fan_id:
         club = FanClub.objects.filter(performer_id=thread.performer_id).first()
-        price = club.message_price if club is not None else 0
+        quoted = club.message_price if club is not None else 0
+    price = quoted if status == Message.Status.VISIBLE else 0  # a held one is charged if a moderator approves it
     try:
         with transaction.atomic():
             message = Message.objects.create(
@@ -147,19 +162,12 @@ def message_send(
                 status=status,
                 reason=verdict.reason[:64],
                 price_paid=price,
+                price_quoted=quoted,
                 media=media,
                 unlock_price=unlock_price if media is not None else 0,
             )
             if price:
-                charge(
-                    payer=sender,
-                    payee=thread.performer,
-                    amount=price,
-                    key=f"pm:{message.pk}",
-                    item="message",
-                    ref=message.pk,
-                    memo="private message",
-                )
+                message_charge(message, payer=sender, payee=thread.performer, price=price)
             if status != Message.Status.BLOCKED:
                 Thread.objects.filter(pk=thread.pk).update(last_message_at=message.created_at)
                 outbox_publish(

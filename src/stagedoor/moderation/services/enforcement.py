@@ -28,6 +28,7 @@ from stagedoor.verification import selectors as verification_selectors
 from stagedoor.verification import services as verification_services
 
 log = logging.getLogger("stagedoor.moderation")
+_PRIVATE_MESSAGE = "private_message"  # the evidence key of a held private message's case (opened by fans)
 
 
 @dataclass
@@ -46,7 +47,7 @@ def _fresh_message(case: Case) -> ChatMessage | None:
 def check_applicable(case: Case, action: str) -> None:
     """Raise ActionNotApplicable when the case lacks what the action needs."""
     subject: User | None = case.subject
-    if action == P.DELETE_MESSAGE and case.message_id is None:
+    if action == P.DELETE_MESSAGE and case.message_id is None and _PRIVATE_MESSAGE not in (case.evidence or {}):
         raise ActionNotApplicable("This case is not about a chat message; there is nothing to delete.")
     if action in (P.TIMEOUT, P.BAN_FROM_ROOM):
         if subject is None or case.room is None:
@@ -83,6 +84,9 @@ def enforce(*, actor: User, case: Case, action: str, seconds: int | None, reason
             done.result["message"] = "already_blocked"  # the classifier kept it out of the room
         else:
             done.result["message"] = "already_deleted"
+    elif _PRIVATE_MESSAGE in (case.evidence or {}):
+        # a held private message: fans delivers it on a dismissal, or keeps it out, from `moderation.decided`
+        done.result["private_message"] = "approved" if action == P.DISMISS else "rejected"
     elif action == P.DELETE_MESSAGE:
         done.result["message"] = "gone"  # the chat row was removed with its room
     subject = case.subject

@@ -17,7 +17,9 @@ from stagedoor.shows.selectors.shows import (
     seats_of,
     settings_of,
     show_get,
+    shows_live_count,
     shows_of_performer,
+    shows_recent,
 )
 from stagedoor.shows.selectors.statements import Statement, StatementLine, show_statement
 
@@ -44,5 +46,7 @@ __all__ = [
     "show_get",
     "show_statement",
     "shows_config",
+    "shows_live_count",
     "shows_of_performer",
+    "shows_recent",
 ]

@@ -178,3 +178,15 @@ def room_show_status(room: Any, *, viewer: Any = None) -> RoomShowStatus:
         my_tickets=my_tickets,
         settings=settings_of(room.performer),
     )
+
+
+def shows_recent(*, status: str = "", limit: int = 50) -> list[Show]:
+    """The newest shows (for staff), optionally of one status."""
+    qs = Show.objects.select_related("performer", "room").order_by("-created_at")
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs[:limit])
+
+
+def shows_live_count() -> int:
+    return Show.objects.filter(status=ShowStatus.LIVE).count()

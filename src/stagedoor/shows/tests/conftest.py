@@ -67,5 +67,6 @@ def earnings() -> Callable[[Any], int]:
 def _books_balance(request: pytest.FixtureRequest) -> Any:
     """Every shows test that touched the database ends with a consistent ledger."""
     yield
-    if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+    uses_db = request.node.get_closest_marker("django_db") is not None
+    if uses_db or {"db", "transactional_db"} & set(request.fixturenames):
         assert ledger_problems() == []

@@ -34,7 +34,7 @@ from stagedoor.wallet.models import LedgerTransfer
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 MINUTE_S = 2
-KILLS = 6
+KILLS = 5
 FUNDS = 5000
 
 
@@ -47,6 +47,15 @@ def _biller(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+
+def _ready(log: Path, starts: int) -> None:
+    """Wait (heartbeating) until the `starts`-th biller says it runs: a kill then lands mid-billing, not in
+    Django's start-up."""
+    deadline = time.monotonic() + 60
+    while log.read_text().count("shows biller running") < starts:
+        assert time.monotonic() < deadline, f"the biller did not start: {log.read_text()[-2000:]}"
+        _heartbeat_for(0.1)
 
 
 def _heartbeat_for(seconds: float) -> None:
@@ -103,8 +112,9 @@ def test_biller_survives_kill_9(
     dead: list[tuple[datetime, datetime]] = []  # (killed, restarted) windows
     biller = _biller(env, log)
     try:
-        for _ in range(KILLS):
-            _heartbeat_for(rng.uniform(1.0, 4.0))
+        for n in range(KILLS):
+            _ready(log, n + 1)
+            _heartbeat_for(rng.uniform(0.5, 3.0))
             assert biller.poll() is None, log.read_text()[-3000:]
             os.killpg(biller.pid, signal.SIGKILL)
             biller.wait()
@@ -112,6 +122,7 @@ def test_biller_survives_kill_9(
             _heartbeat_for(rng.uniform(0.3, 3.5))  # paid_until lapses during the longer windows
             dead.append((killed, timezone.now()))
             biller = _biller(env, log)
+        _ready(log, KILLS + 1)
         _heartbeat_for(3 * MINUTE_S)
     finally:
         if biller.poll() is None:
@@ -133,7 +144,7 @@ def test_biller_survives_kill_9(
         numbers = [m.minute for m in minutes]
         # contiguous 1..n, n as recorded on the seat, and (so) no (participant, minute) twice
         assert numbers == list(range(1, seat.minutes_billed + 1)), numbers
-        assert seat.minutes_billed >= 4, f"{seat.pk} billed only {seat.minutes_billed} minutes"
+        assert seat.minutes_billed >= 3, f"{seat.pk} billed only {seat.minutes_billed} ({seat.leave_reason})"
         assert seat.paid_until == minutes[-1].ends_at
         for previous, minute in itertools.pairwise(minutes):
             assert minute.starts_at >= previous.ends_at, (previous.minute, minute.minute)

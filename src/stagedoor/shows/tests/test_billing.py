@@ -189,3 +189,18 @@ def test_access_until_follows_paid_until(performer: Any, viewer_with: Callable[[
     assert selectors.participant_access_until(seat) == seat.paid_until
     assert seat.paid_until is not None
     assert selectors.participant_access_until(seat, now=seat.paid_until + timedelta(seconds=1)) is None
+
+
+def test_a_fans_discount_lowers_every_minute(performer: Any, viewer_with: Callable[[int], Any], balance: Any) -> None:
+    from stagedoor.fans import services as fans
+
+    fans.club_configure(performer=performer, enabled=True, price=50, discount_bp=1500)
+    fan = viewer_with(1000)
+    fans.membership_join(user=fan, performer_id=performer.pk)
+    after_join = balance(fan)
+    _, seat = _live_private(performer, fan)
+    assert seat.rate == 51  # 60 less 15 % = 51
+    make_due(seat)
+    services.bill_due()
+    assert [m.amount for m in ShowMinute.objects.filter(participant=seat).order_by("minute")] == [51, 51]
+    assert balance(fan) == after_join - 2 * 51

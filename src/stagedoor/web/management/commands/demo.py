@@ -34,10 +34,14 @@ from stagedoor.chat.selectors import chat_recent_messages
 from stagedoor.chat.services import chat_messages_write
 from stagedoor.core.audit import audit_record
 from stagedoor.core.ids import new_id
+from stagedoor.fans import services as fans_services
+from stagedoor.fans.models import FanClub, FanPost, Membership, Thread
 from stagedoor.moderation import selectors as moderation_selectors
 from stagedoor.moderation import services as moderation_services
 from stagedoor.rooms import selectors as room_selectors
 from stagedoor.rooms import services as room_services
+from stagedoor.shows import services as show_services
+from stagedoor.shows.models import Show, ShowKind, ShowStatus
 from stagedoor.verification import selectors as verification_selectors
 from stagedoor.verification import services as verification_services
 from stagedoor.wallet import selectors as wallet_selectors
@@ -194,6 +198,7 @@ def demo_data(users: dict[str, User]) -> list[str]:
     room_services.room_follow(user=users["demo_viewer"], room=rooms[PERFORMER])
     _chat_history(rooms[PERFORMER], {fan.login: fan for fan in fans})
     _review_queue(rooms[PERFORMER], {fan.login: fan for fan in fans}, users["demo_viewer"])
+    _shows_and_fan_club(users, fans)
     nxt = room_selectors.next_show(offline)
     return [
         f"{len(packages)} token packages",
@@ -203,6 +208,8 @@ def demo_data(users: dict[str, User]) -> list[str]:
         f"{len(fans)} followers",
         "chat history in Nova's room",
         "two cases in the trust & safety review queue (a held line, a reported one)",
+        "Nova's show prices (private, group, spy), a ticket show tomorrow, a fan club with a post, "
+        "a member and a private-message thread",
     ]
 
 
@@ -308,3 +315,48 @@ def _chat_history(room: Any, fans: dict[str, User]) -> None:
         for i, (login, text) in enumerate(CHAT)
     ]
     chat_messages_write(records=records, deletions=[])
+
+
+def _demo_picture() -> bytes:
+    """A synthetic picture for the demo fan post (drawn, not a photo of anyone)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (640, 400), (40, 24, 64))
+    draw = ImageDraw.Draw(image)
+    for i in range(12):
+        draw.ellipse((30 + i * 48, 120 + (i % 3) * 40, 110 + i * 48, 200 + (i % 3) * 40), fill=(200 - i * 12, 80, 160))
+    draw.text((30, 30), "Backstage: tonight's set list", fill=(255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _shows_and_fan_club(users: dict[str, User], fans: list[User]) -> None:
+    """Nova's show prices, a ticket show tomorrow, her fan club with a post, one member and a message thread; once."""
+    nova = users[PERFORMER]
+    show_services.show_settings_update(
+        performer=nova, private_rate=60, group_rate=20, group_minimum=2, spy_enabled=True, spy_rate=15
+    )
+    if not Show.objects.filter(performer=nova, kind=ShowKind.TICKET, status=ShowStatus.SCHEDULED).exists():
+        tomorrow = (timezone.now() + timedelta(days=1)).replace(hour=21, minute=0, second=0, microsecond=0)
+        show_services.ticket_schedule(performer=nova, title="Acoustic request night", starts_at=tomorrow, price=150)
+    club = FanClub.objects.filter(performer=nova).first()
+    if club is None or not club.enabled:
+        fans_services.club_configure(performer=nova, enabled=True, price=250, discount_bp=1000, message_price=5)
+    if not FanPost.objects.filter(club__performer=nova).exists():
+        fans_services.post_create(performer=nova, data=_demo_picture(), caption="Tonight's set list, fans first.")
+    member = fans[0]
+    if not Membership.objects.filter(user=member, club__performer=nova).exists():
+        wallet_services.promotion_grant(
+            actor=users["demo_finance"], user=member, tokens=1000, reason="demo tokens", idempotency_key="demo-fan-1"
+        )
+        fans_services.membership_join(user=member, performer_id=nova.pk)
+    if not Thread.objects.filter(performer=nova, fan=member).exists():
+        fans_services.message_send(
+            sender=member,
+            recipient_id=nova.pk,
+            body="Loved the lo-fi set, any chance of a sunrise theme?",
+            client_key="demo-thread-1",
+        )
