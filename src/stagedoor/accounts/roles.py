@@ -67,8 +67,7 @@ class Perm:
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VIEWER: frozenset(
-        {Perm.PERFORMER_APPLY, Perm.TOKENS_BUY, Perm.TIP_SEND}
-        | {Perm.SHOW_JOIN, Perm.FANCLUB_JOIN, Perm.MESSAGES_SEND}
+        {Perm.PERFORMER_APPLY, Perm.TOKENS_BUY, Perm.TIP_SEND} | {Perm.SHOW_JOIN, Perm.FANCLUB_JOIN, Perm.MESSAGES_SEND}
     ),
     Role.PERFORMER: frozenset(
         {Perm.ROOM_MANAGE, Perm.TOKENS_BUY, Perm.TIP_SEND, Perm.TIP_PANEL_MANAGE, Perm.EARNINGS_READ}
@@ -76,8 +75,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {Perm.SHOW_HOST, Perm.FANCLUB_MANAGE, Perm.MESSAGES_SEND}
     ),
     Role.CHAT_HOST: frozenset(
-        {Perm.PERFORMER_APPLY, Perm.TOKENS_BUY, Perm.TIP_SEND}
-        | {Perm.SHOW_JOIN, Perm.FANCLUB_JOIN, Perm.MESSAGES_SEND}
+        {Perm.PERFORMER_APPLY, Perm.TOKENS_BUY, Perm.TIP_SEND} | {Perm.SHOW_JOIN, Perm.FANCLUB_JOIN, Perm.MESSAGES_SEND}
     ),
     Role.MODERATOR: frozenset(
         {Perm.USERS_READ, Perm.STREAMS_READ_ANY, Perm.CHAT_MODERATE_ANY, Perm.MODERATION_REVIEW}
