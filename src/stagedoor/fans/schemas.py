@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 
 class ClubIn(Schema):
+    # Every field is optional: an unknown key is a mistake to report, not a no-op to answer 200.
+    model_config = ConfigDict(extra="forbid")
+
     enabled: bool | None = None
     price: int | None = Field(default=None, ge=0)
     discount_bp: int | None = Field(default=None, ge=0, le=10_000)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import Field, StrictBool, WithJsonSchema
+from pydantic import ConfigDict, Field, StrictBool, WithJsonSchema
 
 Tokens = Annotated[Any, WithJsonSchema({"type": "integer", "minimum": 1})]
 OptionalTokens = Annotated[Any, WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]})]
@@ -30,6 +30,9 @@ class SettingsOut(Schema):
 class SettingsIn(Schema):
     """Only the fields sent change."""
 
+    # Every field is optional: an unknown key is a mistake to report, not a no-op to answer 200.
+    model_config = ConfigDict(extra="forbid")
+
     private_enabled: StrictBool | None = None
     private_rate: OptionalTokens = None
     group_enabled: StrictBool | None = None
@@ -45,6 +48,9 @@ class PrivateRequestIn(Schema):
 
 
 class GroupOpenIn(Schema):
+    # Every field is optional: an unknown key is a mistake to report, not a no-op to answer 200.
+    model_config = ConfigDict(extra="forbid")
+
     minimum: OptionalCount = None
 
 
