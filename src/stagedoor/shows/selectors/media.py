@@ -21,6 +21,7 @@ from stagedoor.shows.models import (
     ParticipantRole,
     ParticipantStatus,
     Show,
+    ShowKind,
     ShowSettings,
     ShowStatus,
 )
@@ -73,7 +74,8 @@ class MediaGrant:
 def media_grant(*, user: Any, show: Show, now: datetime | None = None) -> MediaGrant | None:
     """The performer of a live show publishes and subscribes (to a viewer's camera); an active participant
     subscribes to the performer until `paid_until` (a ticket holder: while the show is live); a paying viewer
-    (not a spy) may also publish their camera when the performer allows cam-to-cam. Anyone else: None."""
+    of a private show (not a spy, not a group viewer) may also publish their camera when the performer allows
+    cam-to-cam. Anyone else: None."""
     now = now or timezone.now()
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
@@ -91,7 +93,7 @@ def media_grant(*, user: Any, show: Show, now: datetime | None = None) -> MediaG
             return None
         expires_at = seat.paid_until
     cam2cam = False
-    if seat.role == ParticipantRole.VIEWER:
+    if seat.role == ParticipantRole.VIEWER and show.kind == ShowKind.PRIVATE:  # cam-to-cam: private shows only
         cam2cam = (
             ShowSettings.objects.filter(performer_id=show.performer_id)
             .values_list("cam2cam_enabled", flat=True)

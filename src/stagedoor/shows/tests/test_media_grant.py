@@ -64,6 +64,16 @@ def test_spy_watches_without_camera_and_ticket_holders_while_live(cast: tuple[An
     assert grant is not None and grant.expires_at is None and grant.can_publish is False
 
 
+def test_group_viewers_watch_without_camera(cast: tuple[Any, Any, Any], make_user: Any) -> None:
+    """Cam-to-cam is a private show's: a group show's viewers only watch."""
+    _nova, sam, show = cast
+    show.kind = "group"
+    show.save(update_fields=["kind"])
+    grant = media_grant(user=sam, show=show)
+    assert grant is not None and grant.role == "viewer"
+    assert grant.can_publish is False and grant.can_subscribe is True
+
+
 def test_signalling_refuses_before_touching_the_sfu(cast: tuple[Any, Any, Any], make_user: Any) -> None:
     _nova, sam, show = cast
     offer = b"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"

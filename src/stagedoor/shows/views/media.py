@@ -26,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from stagedoor.accounts.services import api_token_authenticate
 from stagedoor.core.errors import ApplicationError, MalformedRequest, NotAuthenticated, NotFound
 from stagedoor.shows.models import Show
-from stagedoor.shows.selectors.media import access_media_session, cam_feeds, media_grant
+from stagedoor.shows.selectors.media import access_media_session, cam_feeds, media_grant, open_publisher
 from stagedoor.shows.services.media import (
     ice_servers,
     media_answer,
@@ -158,7 +158,8 @@ def media_session(request: HttpRequest, user: Any, session_id: str) -> HttpRespo
 
 @signalling
 def show_media_config(request: HttpRequest, user: Any, show_id: str) -> HttpResponse:
-    """What the page's player needs: ICE servers, the caller's watermark, the viewers' cameras (performer)."""
+    """What the page's player needs: ICE servers, the caller's watermark, the viewers' cameras (performer),
+    whether the performer is publishing yet (participants)."""
     show = _show(show_id)
     grant = media_grant(user=user, show=show)
     if grant is None:
@@ -175,6 +176,8 @@ def show_media_config(request: HttpRequest, user: Any, show_id: str) -> HttpResp
             "watermark": watermark,
             "iceServers": ice_servers(),
             "cams": cam_feeds(show=show) if grant.role == "performer" else [],
+            # a participant's player waits (polling this) until the performer's camera is on the SFU
+            "publishing": open_publisher(show=show, user_id=show.performer_id) is not None,
         }
     )
 

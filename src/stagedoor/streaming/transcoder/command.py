@@ -126,7 +126,9 @@ def build_command(job: TranscodeJob) -> list[str]:
         "-hls_segment_type",
         "fmp4",
         "-hls_fmp4_init_filename",
-        f"init_g{gen}_%v.mp4",
+        # ffmpeg's hlsenc expands %v in the init name only with several variant streams: a one-rung ladder
+        # (a small source: only `src`) would write a literal `init_g0_%v.mp4` that no playlist names
+        f"init_g{gen}_{ladder[0].name}.mp4" if len(ladder) == 1 else f"init_g{gen}_%v.mp4",
         "-hls_segment_filename",
         str(out / "%v" / f"g{gen}_%d.m4s"),
         "-hls_flags",

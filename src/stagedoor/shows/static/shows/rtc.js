@@ -133,7 +133,9 @@
     canvas.className = "sd-watermark";
     canvas.setAttribute("aria-hidden", "true");
     canvas.dataset.watermark = code;
-    canvas.style.cssText = "position:absolute;pointer-events:none;z-index:2";
+    canvas.style.position = "absolute";  // also in shows.css (.sd-watermark); set here for pages without it
+    canvas.style.pointerEvents = "none";
+    canvas.style.zIndex = "2";
     parent.appendChild(canvas);
     const ctx = canvas.getContext("2d");
     let spot = { x: 0.1, y: 0.2 };

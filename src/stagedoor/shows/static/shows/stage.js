@@ -34,9 +34,19 @@
       });
       unmute.hidden = false;
     } catch (err) {
-      if (err.code === "shows.media_not_publishing") { say("Waiting for the performer's camera…"); setTimeout(watchPerformer, 1500); }
+      if (err.code === "shows.media_not_publishing") { waitForPerformer(); }
       else { say("No video."); fail(err); }
     }
+  }
+
+  /* Poll the config (200s, no failed requests in the console) until the performer's camera is on, then watch;
+   * stop when the grant is gone (paid time over, the show ended). */
+  async function waitForPerformer() {
+    say("Waiting for the performer's camera…");
+    try { await loadConfig(); } catch (err) { setTimeout(waitForPerformer, 1500); return; }
+    if (!config.allowed) { say("You are not in this show (or your paid time ran out)."); return; }
+    if (config.publishing) await watchPerformer();
+    else setTimeout(waitForPerformer, 1500);
   }
 
   async function startCamera(target) {
@@ -63,11 +73,10 @@
     for (const cam of config.cams || []) {
       if (watching.has(cam.user)) continue;
       const box = document.createElement("figure");
-      box.style.position = "relative";
+      box.className = "sd-stage-cam";
       const v = document.createElement("video");
       v.autoplay = true; v.muted = true; v.playsInline = true; v.dataset.camOf = cam.user;
       v.setAttribute("aria-label", cam.login + "'s camera");
-      v.style.width = "240px";
       const cap = document.createElement("figcaption"); cap.textContent = cam.login;
       box.append(v, cap); cams.append(box);
       const entry = { stop() {}, box };
@@ -95,7 +104,8 @@
       setInterval(() => refreshCams().catch(() => {}), 2000);
     } else {
       camBtn.hidden = !config.canPublish;
-      await watchPerformer();
+      if (config.publishing) await watchPerformer();
+      else await waitForPerformer();
     }
   })();
 })();
