@@ -13,8 +13,9 @@ Resuming after a crash: minute n+1 starts at `max(paid_until, now)`. If `paid_un
 
 Only a seat still in the show is charged: ACTIVE, in a LIVE show, with a page heartbeat (`last_seen`) within
 `heartbeat_s`. A seat whose heartbeat is stale leaves (reason "gone") instead; a seat whose wallet cannot
-pay the next minute is DROPPED (reason "funds"). A wallet covering fewer than `warn_minutes` further minutes
-gets one low-funds warning (an outbox event the show page shows).
+pay the next minute keeps it until `paid_until` (retried every pass: a top-up in those seconds continues the
+show) and is then DROPPED (reason "funds") — never cut short of a minute it paid for. A wallet covering
+fewer than `warn_minutes` further minutes gets one low-funds warning (an outbox event the show page shows).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class BillOutcome:
     charged: list[tuple[str, int]] = field(default_factory=list)  # (participant id, minute)
     dropped: list[str] = field(default_factory=list)  # funds ran out
     gone: list[str] = field(default_factory=list)  # heartbeat stale
+    short: list[str] = field(default_factory=list)  # cannot pay the next minute yet; dropped when theirs ends
 
     @property
     def touched(self) -> int:
@@ -94,6 +96,11 @@ def participant_bill(*, participant_id: str, outcome: BillOutcome | None = None)
                     memo=f"{show.get_kind_display()} {show.pk}, minute {minute}",
                 )
         except wallet_errors.InsufficientBalance:
+            if now < participant.paid_until:
+                # The minute already paid for is theirs to the end: keep the seat (and its media) until
+                # `paid_until`, retrying each pass — tokens bought in those seconds continue the show.
+                outcome.short.append(participant.pk)
+                return outcome
             seat_close(participant, reason="funds", now=now)
             outcome.dropped.append(participant.pk)
             return outcome

@@ -16,6 +16,7 @@ from stagedoor.shows.models import Participant, ParticipantStatus, Show, ShowMin
 from stagedoor.shows.tasks import bill_pass
 from stagedoor.shows.tests.conftest import make_due, shows_settings
 from stagedoor.wallet.models import LedgerTransfer
+from stagedoor.wallet.tests.conftest import fund_wallet
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +130,12 @@ def test_low_funds_warns_then_drops(
     }
     make_due(seat)
     outcome = services.bill_due()
+    # Minute 2 is paid to its end: short of a third, the seat stays (retried each pass) until then.
+    assert (outcome.short, outcome.dropped) == ([seat.pk], [])
+    seat.refresh_from_db()
+    assert seat.status == ParticipantStatus.ACTIVE
+    make_due(seat, seconds_left=-0.5)  # minute 2 is over
+    outcome = services.bill_due()
     assert outcome.dropped == [seat.pk]
     seat.refresh_from_db()
     assert (seat.status, seat.leave_reason, seat.minutes_billed) == (ParticipantStatus.DROPPED, "funds", 2)
@@ -204,3 +211,18 @@ def test_a_fans_discount_lowers_every_minute(performer: Any, viewer_with: Callab
     services.bill_due()
     assert [m.amount for m in ShowMinute.objects.filter(participant=seat).order_by("minute")] == [51, 51]
     assert balance(fan) == after_join - 2 * 51
+
+
+def test_tokens_bought_before_the_paid_minute_ends_continue_the_show(
+    performer: Any, viewer_with: Callable[[int], Any], balance: Any
+) -> None:
+    viewer = viewer_with(RATE + 5)  # minute 1 only
+    _show, seat = _live_private(performer, viewer)
+    make_due(seat)
+    assert services.bill_due().short == [seat.pk]
+    fund_wallet(viewer, RATE)
+    make_due(seat)
+    assert services.bill_due().charged == [(seat.pk, 2)]
+    seat.refresh_from_db()
+    assert (seat.status, seat.minutes_billed) == (ParticipantStatus.ACTIVE, 2)
+    assert balance(viewer) == 5

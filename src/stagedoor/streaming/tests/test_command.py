@@ -296,3 +296,39 @@ def test_hardware_strategy_args_land_before_the_input() -> None:
 def test_unknown_encoder_name() -> None:
     with pytest.raises(ValueError, match="unknown encoder 'quicksync'"):
         encoder_for("quicksync")
+
+
+def test_a_one_rung_ladder_writes_the_init_segment_its_playlist_names(tmp_path: Path) -> None:
+    """ffmpeg expands `%v` in the init name only with several variant streams: a small source (only `src`) must
+    still write the init segment the playlist's EXT-X-MAP points at (it wrote a literal `init_g0_%v.mp4`)."""
+    import re
+    import subprocess
+    import time
+
+    from stagedoor.streaming.ingest import ffmpeg_binary
+
+    ffmpeg = ffmpeg_binary()
+    flv = subprocess.run(
+        [ffmpeg, "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=30",
+         "-f", "lavfi", "-i", "sine=frequency=440", "-t", "4", "-c:v", "libx264", "-g", "30", "-pix_fmt", "yuv420p",
+         "-c:a", "aac", "-f", "flv", "pipe:1"],
+        capture_output=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    job = TranscodeJob(tmp_path, SourceInfo(320, 180, 30.0, 1.0, 300.0, True))
+    argv = build_command(job)
+    assert any(a == "init_g0_src.mp4" for a in argv)
+    (tmp_path / "src").mkdir(exist_ok=True)
+    (tmp_path / "samples").mkdir(exist_ok=True)
+    proc = subprocess.run([ffmpeg, *argv[1:]], input=flv, capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
+    deadline = time.monotonic() + 10
+    playlists = list(tmp_path.glob("src/*.m3u8"))
+    while not playlists and time.monotonic() < deadline:
+        time.sleep(0.2)
+        playlists = list(tmp_path.glob("src/*.m3u8"))
+    assert playlists, sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    text = playlists[0].read_text()
+    uri = re.search(r'#EXT-X-MAP:URI="([^"]+)"', text)
+    assert uri is not None, text
+    assert (playlists[0].parent / uri.group(1)).is_file(), (uri.group(1), sorted(p.name for p in tmp_path.rglob("*")))
+    assert not list(tmp_path.rglob("*%v*"))
