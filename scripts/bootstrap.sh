@@ -53,6 +53,7 @@ if [ ! -f "$VENDOR/.stamp" ] || [ package-lock.json -nt "$VENDOR/.stamp" ]; then
   mkdir -p "$VENDOR"
   cp node_modules/htmx.org/dist/htmx.min.js "$VENDOR/htmx.min.js"
   cp node_modules/hls.js/dist/hls.min.js "$VENDOR/hls.min.js"
+  cp node_modules/chart.js/dist/chart.umd.min.js "$VENDOR/chart.umd.min.js"
   touch "$VENDOR/.stamp"
 fi
 

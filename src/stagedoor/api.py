@@ -15,12 +15,14 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
 from stagedoor.accounts.api import router as accounts_router
+from stagedoor.analytics.api import router as analytics_router
 from stagedoor.chat.api import router as chat_router
 from stagedoor.core import strictjson
 from stagedoor.core.errors import ApplicationError, RateLimited
 from stagedoor.fans.api import router as fans_router
 from stagedoor.moderation.api import router as moderation_router
 from stagedoor.payments.api import router as payments_router
+from stagedoor.payouts.api import router as payouts_router
 from stagedoor.rooms.api import router as rooms_router
 from stagedoor.shows.api import router as shows_router
 from stagedoor.streaming.api import router as streaming_router
@@ -140,3 +142,5 @@ api.add_router("/", moderation_router)
 api.add_router("/", verification_router)
 api.add_router("/", shows_router)
 api.add_router("/", fans_router)
+api.add_router("/", payouts_router)
+api.add_router("/", analytics_router)

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "stagedoor.moderation",
     "stagedoor.fans",
     "stagedoor.shows",
+    "stagedoor.payouts",
+    "stagedoor.analytics",
     "stagedoor.web",
 ]
 

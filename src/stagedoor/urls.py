@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("stagedoor.verification.urls")),
     path("", include("stagedoor.shows.urls")),
     path("", include("stagedoor.fans.urls")),
+    path("", include("stagedoor.payouts.urls")),
+    path("", include("stagedoor.analytics.urls")),
     path("", include("stagedoor.web.urls")),
 ]
 

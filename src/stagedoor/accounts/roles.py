@@ -63,6 +63,11 @@ class Perm:
     FANCLUB_JOIN = "fans.join"  # subscribe to a performer's fan club; read fan posts
     FANCLUB_MANAGE = "fans.manage"  # run one's own fan club: price, posts
     MESSAGES_SEND = "fans.messages_send"  # private messages between fans and performers
+    # payouts, KYC/AML, dashboards
+    PAYOUT_DETAILS_MANAGE = "payouts.details_manage"  # one's own payout method and details (performers)
+    PAYOUTS_MANAGE = "payouts.manage"  # payout runs, files, approvals, reconciliation (finance)
+    SANCTIONS_REVIEW = "payouts.sanctions_review"  # load sanctions lists, clear or confirm screening matches
+    FINANCE_DASHBOARD = "analytics.finance_dashboard"  # platform money dashboards (gross sales, liabilities…)
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -72,7 +77,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.PERFORMER: frozenset(
         {Perm.ROOM_MANAGE, Perm.TOKENS_BUY, Perm.TIP_SEND, Perm.TIP_PANEL_MANAGE, Perm.EARNINGS_READ}
         | {Perm.STREAM_MANAGE, Perm.COPERFORMERS_MANAGE}
-        | {Perm.SHOW_HOST, Perm.FANCLUB_MANAGE, Perm.MESSAGES_SEND}
+        | {Perm.SHOW_HOST, Perm.FANCLUB_MANAGE, Perm.MESSAGES_SEND, Perm.PAYOUT_DETAILS_MANAGE}
     ),
     Role.CHAT_HOST: frozenset(
         {Perm.PERFORMER_APPLY, Perm.TOKENS_BUY, Perm.TIP_SEND} | {Perm.SHOW_JOIN, Perm.FANCLUB_JOIN, Perm.MESSAGES_SEND}
@@ -100,6 +105,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Perm.PROMO_GRANT,
             Perm.PURCHASES_READ_ANY,
             Perm.SHOWS_READ_ANY,
+            Perm.PAYOUTS_MANAGE,
+            Perm.SANCTIONS_REVIEW,
+            Perm.FINANCE_DASHBOARD,
         }
     ),
     # Compliance reads everything in trust & safety, decides verifications and keeps the records.
@@ -107,7 +115,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {Perm.USERS_READ, Perm.PERFORMER_REVIEW, Perm.AUDIT_READ, Perm.STREAMS_READ_ANY}
         | {Perm.MODERATION_READ_ALL, Perm.MODERATION_HASHLISTS, Perm.TRANSPARENCY_READ}
         | {Perm.VERIFICATION_DOCUMENTS_VIEW, Perm.VERIFICATION_STATUS_READ, Perm.RECORDS_EXPORT}
-        | {Perm.AGE_POLICY_MANAGE}
+        | {Perm.AGE_POLICY_MANAGE, Perm.SANCTIONS_REVIEW}
     ),
     Role.ADMIN: frozenset(
         {Perm.USERS_READ, Perm.USERS_UNLOCK, Perm.USERS_SET_ROLE, Perm.PERFORMER_REVIEW, Perm.AUDIT_READ}
@@ -117,7 +125,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         # supervisors of trust & safety; documents stay with compliance
         | {Perm.MODERATION_REVIEW, Perm.MODERATION_SUPERVISE, Perm.MODERATION_READ_ALL, Perm.MODERATION_HASHLISTS}
         | {Perm.TRANSPARENCY_READ, Perm.VERIFICATION_STATUS_READ, Perm.AGE_POLICY_MANAGE, Perm.RECOVERY_START}
-        | {Perm.SHOWS_READ_ANY}
+        | {Perm.SHOWS_READ_ANY, Perm.FINANCE_DASHBOARD}
     ),
 }
 

@@ -17,6 +17,7 @@ from stagedoor.core.config.moderation import (
     _moderation_config,
 )
 from stagedoor.core.config.money import PaymentsConfig, WalletConfig, _payments_config, _wallet_config
+from stagedoor.core.config.payouts import PayoutsConfig, _payouts_config
 from stagedoor.core.config.shows import FansConfig, ShowsConfig, _fans_config, _shows_config
 from stagedoor.core.config.streaming import CHAT_PORT, ServerConfig, StreamingConfig, _server_config, _streaming_config
 from stagedoor.core.config.vars import PREFIX, ConfigError, _bool, _env, _int
@@ -58,6 +59,7 @@ class Config:
     moderation: ModerationConfig = field(default_factory=ModerationConfig)
     shows: ShowsConfig = field(default_factory=ShowsConfig)
     fans: FansConfig = field(default_factory=FansConfig)
+    payouts: PayoutsConfig = field(default_factory=PayoutsConfig)
 
     @property
     def uses_postgres(self) -> bool:
@@ -200,6 +202,7 @@ def load(env: dict[str, str] | None = None) -> Config:
         moderation=_moderation_config(env),
         shows=_shows_config(env),
         fans=_fans_config(env),
+        payouts=_payouts_config(env),
     )
 
 

@@ -1,0 +1,1 @@
+"""Outbox topics analytics publishes, and the payload each one carries."""

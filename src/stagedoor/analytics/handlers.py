@@ -1,0 +1,1 @@
+"""Outbox handlers of analytics (registered from apps.ready)."""

@@ -1,0 +1,3 @@
+"""Who may call each analytics endpoint. Read by accounts/tests/test_permission_grid.py."""
+
+GRID: dict[tuple[str, str], str] = {}

@@ -1,0 +1,1 @@
+"""Outbox topics payouts publishes, and the payload each one carries."""

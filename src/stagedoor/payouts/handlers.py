@@ -1,0 +1,1 @@
+"""Outbox handlers of payouts (registered from apps.ready)."""
