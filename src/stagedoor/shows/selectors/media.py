@@ -116,8 +116,10 @@ def open_sessions() -> list[MediaSession]:
     return list(MediaSession.objects.filter(closed_at__isnull=True).select_related("show", "room", "user"))
 
 
-def access_media_session(*, user: Any, session_id: str) -> MediaSession:
-    session = MediaSession.objects.filter(pk=session_id, user_id=user.pk, closed_at__isnull=True).first()
+def access_media_session(*, user: Any, session_id: str, include_closed: bool = False) -> MediaSession:
+    """The caller's own session (open ones only, unless `include_closed`: hanging up is idempotent)."""
+    sessions = MediaSession.objects.filter(pk=session_id, user_id=user.pk)
+    session = (sessions if include_closed else sessions.filter(closed_at__isnull=True)).first()
     if session is None:
         raise MediaSessionNotFound()
     return session

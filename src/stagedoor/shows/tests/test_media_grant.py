@@ -118,3 +118,20 @@ def test_api_token_bearer_is_accepted_without_csrf(cast: tuple[Any, Any, Any], m
     assert resp.status_code == 403 and resp.json()["code"] == "shows.media_not_allowed"  # known, but not in the show
     resp = machine.post(f"/shows/{show.pk}/media/whep", HTTP_AUTHORIZATION="Bearer sd_nope")
     assert resp.status_code == 401
+
+
+def test_hanging_up_a_closed_session_is_idempotent_and_only_for_its_owner(
+    cast: tuple[Any, Any, Any], make_user: Any
+) -> None:
+    """The runtime closes sessions (show ended, paid time over); the page's DELETE afterwards is not an error."""
+    _nova, sam, show = cast
+    session = MediaSession.objects.create(
+        user=sam, show=show, role="subscribe", sfu_room=1, sfu_session=2, sfu_handle=3, closed_at=timezone.now()
+    )
+    client = Client(enforce_csrf_checks=False)
+    client.force_login(sam)
+    assert client.delete(f"/shows/media/sessions/{session.pk}").status_code == 200
+    assert client.patch(f"/shows/media/sessions/{session.pk}", "v=0", content_type="application/sdp").status_code == 404
+    stranger = Client()
+    stranger.force_login(make_user("viewer"))
+    assert stranger.delete(f"/shows/media/sessions/{session.pk}").status_code == 404

@@ -146,7 +146,11 @@ def show_whep(request: HttpRequest, user: Any, show_id: str) -> HttpResponse:
 
 @signalling
 def media_session(request: HttpRequest, user: Any, session_id: str) -> HttpResponse:
-    session = access_media_session(user=user, session_id=session_id)
+    # Hanging up a session the SFU runtime already closed (the show ended, the paid time ran out) is not an
+    # error: DELETE is idempotent, and a page leaving must not log a failed request.
+    session = access_media_session(user=user, session_id=session_id, include_closed=request.method == "DELETE")
+    if request.method == "DELETE" and session.closed_at is not None:
+        return HttpResponse(status=200)
     if request.method == "PATCH":
         media_answer(session=session, answer_sdp=_sdp_body(request))
         return HttpResponse(status=204)
