@@ -145,6 +145,7 @@ CELERY_BEAT_SCHEDULE = {
     "chat-presence-rollup": {"task": "stagedoor.run_job", "schedule": 5.0, "args": ["chat.presence_rollup", []]},
     "shows-bill": {"task": "stagedoor.run_job", "schedule": 1.0, "args": ["shows.bill", []]},
     "fans-renew": {"task": "stagedoor.run_job", "schedule": 60.0, "args": ["fans.renew", []]},
+    "analytics-rollup": {"task": "stagedoor.run_job", "schedule": 10.0, "args": ["analytics.rollup", []]},
 }
 
 # --- auth -----------------------------------------------------------------------------
@@ -247,6 +248,7 @@ STAGEDOOR_EMBEDDED_SERVICES = [
     "stagedoor.chat.presence_rollup.presence_rollup_service",
     "stagedoor.shows.tasks.biller_service",
     "stagedoor.fans.tasks.renewal_service",
+    "stagedoor.analytics.tasks.rollup_service",
 ]
 
 # Chat runs on a dedicated `websockets` gateway (docs/architecture.md §6): in `run`'s loop or

@@ -1,5 +1,10 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from stagedoor.analytics import views
 
 app_name = "analytics"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("studio/dashboard", views.studio_dashboard, name="studio-dashboard"),
+    path("studio/dashboard.csv", views.studio_dashboard_csv, name="studio-dashboard-csv"),
+]

@@ -1,0 +1,161 @@
+"""Roll-ups the dashboards read: daily sums folded incrementally from the ledger, never edited by hand.
+
+- `RollupCursor`: per roll-up, the last source row folded. The fold of a batch and the cursor move commit
+  in one transaction, so a crash leaves both before or both after the batch: nothing is folded twice.
+- `LedgerDaily`: per UTC day, ledger account and product, the sum of entry amounts and their count.
+- `PlatformDaily`: the same summed over all accounts of a kind (viewer wallets, holds, earnings…): a few
+  rows a day, so platform totals (liabilities, revenue) stay cheap with millions of accounts.
+- `SupportDaily`: per day, performer and payer, the tokens the payer spent on the performer (tips, charges,
+  captured holds). Top supporters and distinct payers per day come from here.
+- `SalesDaily`: per day, processor and currency: token purchases, refunds and chargebacks (count, tokens,
+  money in minor units), read from the purchase transfers' data.
+- `ShowMinutesDaily`: per day and performer, show minutes billed (the ledger's show-minute transfers).
+- `ChatterDaily`: per day and performer, each distinct person who chatted in the room (a set: replaying
+  a pass is harmless).
+
+Ids of users and accounts are plain strings (no foreign keys): a roll-up must never lock or block the rows
+it summarizes.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from stagedoor.core.ids import ID_LENGTH
+
+
+class Product(models.TextChoices):
+    TIPS = "tips", "Tips"
+    SHOWS = "shows", "Private and group shows"
+    TICKETS = "tickets", "Ticket shows"
+    FANCLUB = "fanclub", "Fan clubs"
+    MESSAGES = "messages", "Paid messages"
+    OTHER = "other", "Other charges"
+    HOLDS = "holds", "Holds (escrow)"
+    PURCHASES = "purchases", "Token purchases"
+    REFUNDS = "refunds", "Refunds"
+    CHARGEBACKS = "chargebacks", "Chargebacks"
+    PROMOTIONS = "promotions", "Promotions"
+    AFFILIATES = "affiliates", "Affiliate commissions"
+
+
+# What a performer earns from (the stacked chart's series, in this order).
+EARNING_PRODUCTS = (
+    Product.TIPS,
+    Product.SHOWS,
+    Product.TICKETS,
+    Product.FANCLUB,
+    Product.MESSAGES,
+    Product.OTHER,
+    Product.REFUNDS,
+    Product.CHARGEBACKS,
+)
+
+
+class RollupCursor(models.Model):
+    name = models.CharField(max_length=40, primary_key=True)
+    last_id = models.BigIntegerField(default=0)
+    last_key = models.CharField(max_length=64, blank=True, default="")  # for string-ordered sources
+    folded = models.BigIntegerField(default=0)  # rows folded so far (for the console and the bench)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_id or self.last_key}"
+
+
+class LedgerDaily(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField()
+    account_id = models.CharField(max_length=ID_LENGTH)
+    account_kind = models.CharField(max_length=24)
+    product = models.CharField(max_length=16, choices=Product.choices)
+    amount = models.BigIntegerField(default=0)
+    entries = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account_id", "day", "product"], name="ledger_daily_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.account_id} {self.product} {self.amount:+d}"
+
+
+class PlatformDaily(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField()
+    account_kind = models.CharField(max_length=24)
+    product = models.CharField(max_length=16, choices=Product.choices)
+    amount = models.BigIntegerField(default=0)
+    entries = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account_kind", "day", "product"], name="platform_daily_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.account_kind} {self.product} {self.amount:+d}"
+
+
+class SupportDaily(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField()
+    performer_id = models.CharField(max_length=ID_LENGTH)
+    payer_id = models.CharField(max_length=ID_LENGTH)
+    anonymous = models.BooleanField(default=False)  # anonymous tips: shown as "Anonymous", counted as payers
+    amount = models.BigIntegerField(default=0)  # tokens the payer spent (gross, before the platform's share)
+    payments = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["performer_id", "day", "payer_id", "anonymous"], name="support_daily_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.payer_id}→{self.performer_id} {self.amount}"
+
+
+class SalesDaily(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField()
+    provider = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    purchases = models.BigIntegerField(default=0)
+    tokens = models.BigIntegerField(default=0)
+    amount_minor = models.BigIntegerField(default=0)
+    refunds = models.BigIntegerField(default=0)
+    refund_tokens = models.BigIntegerField(default=0)
+    refund_minor = models.BigIntegerField(default=0)
+    chargebacks = models.BigIntegerField(default=0)
+    chargeback_tokens = models.BigIntegerField(default=0)
+    chargeback_minor = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "provider", "currency"], name="sales_daily_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.provider} {self.currency} {self.purchases}"
+
+
+class ShowMinutesDaily(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField()
+    performer_id = models.CharField(max_length=ID_LENGTH)
+    minutes = models.BigIntegerField(default=0)
+    tokens = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["performer_id", "day"], name="show_minutes_daily_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.performer_id} {self.minutes} min"
+
+
+class ChatterDaily(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField()
+    performer_id = models.CharField(max_length=ID_LENGTH)
+    user_id = models.CharField(max_length=ID_LENGTH)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["performer_id", "day", "user_id"], name="chatter_daily_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.user_id} in {self.performer_id}'s room"

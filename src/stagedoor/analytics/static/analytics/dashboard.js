@@ -1,0 +1,78 @@
+// Draws the dashboard's charts from the JSON the page carries (#dashboard-data) with the vendored Chart.js.
+// Every chart has its data as a table next to it; the canvas is a picture of that table.
+(() => {
+  "use strict";
+  const PALETTE = ["#ff3d7f", "#8b5cf6", "#22c55e", "#f59e0b", "#38bdf8", "#e879f9", "#94a3b8", "#f87171"];
+  const TEXT = "#a59fb8";
+  const GRID = "rgba(165,159,184,.15)";
+
+  const axes = (stacked) => ({
+    x: { stacked, ticks: { color: TEXT, maxTicksLimit: 10 }, grid: { color: GRID } },
+    y: { stacked, beginAtZero: true, ticks: { color: TEXT, precision: 0 }, grid: { color: GRID } },
+  });
+  const legend = { labels: { color: TEXT } };
+
+  const builders = {
+    earnings: (d) => ({
+      type: "bar",
+      data: { labels: d.labels, datasets: d.earnings.map((s, i) => ({ label: s.label, data: s.values, backgroundColor: PALETTE[i % PALETTE.length] })) },
+      options: { scales: axes(true), plugins: { legend } },
+    }),
+    supporters: (d) => ({
+      type: "bar",
+      data: { labels: d.supporters.map((s) => s.name), datasets: [{ label: "Tokens", data: d.supporters.map((s) => s.tokens), backgroundColor: PALETTE[1] }] },
+      options: { indexAxis: "y", scales: axes(false), plugins: { legend: { display: false } } },
+    }),
+    minutes: (d) => ({
+      type: "bar",
+      data: { labels: d.labels, datasets: [{ label: "Show minutes", data: d.minutes, backgroundColor: PALETTE[2] }] },
+      options: { scales: axes(false), plugins: { legend } },
+    }),
+    conversion: (d) => ({
+      type: "line",
+      data: {
+        labels: d.labels,
+        datasets: [
+          { label: "Chatters", data: d.chatters, borderColor: PALETTE[4], backgroundColor: PALETTE[4] },
+          { label: "Payers", data: d.payers, borderColor: PALETTE[0], backgroundColor: PALETTE[0] },
+        ],
+      },
+      options: { scales: axes(false), plugins: { legend } },
+    }),
+    sales: (d) => ({
+      type: "bar",
+      data: { labels: d.labels, datasets: [{ label: "Tokens sold", data: d.sales_tokens, backgroundColor: PALETTE[0] }] },
+      options: { scales: axes(false), plugins: { legend } },
+    }),
+    revenue: (d) => ({
+      type: "bar",
+      data: { labels: d.labels, datasets: d.revenue.map((s, i) => ({ label: s.label, data: s.values, backgroundColor: PALETTE[i % PALETTE.length] })) },
+      options: { scales: axes(true), plugins: { legend } },
+    }),
+    chargebacks: (d) => ({
+      type: "bar",
+      data: { labels: d.providers.map((p) => p.name), datasets: [{ label: "Chargebacks per purchase", data: d.providers.map((p) => p.rate ?? 0), backgroundColor: PALETTE[3] }] },
+      options: { scales: { x: axes(false).x, y: { beginAtZero: true, ticks: { color: TEXT }, grid: { color: GRID } } }, plugins: { legend } },
+    }),
+    liabilities: (d) => ({
+      type: "line",
+      data: { labels: d.labels, datasets: [{ label: "Tokens held", data: d.liabilities, borderColor: PALETTE[1], backgroundColor: PALETTE[1] }] },
+      options: { scales: axes(false), plugins: { legend } },
+    }),
+  };
+
+  const draw = () => {
+    const source = document.getElementById("dashboard-data");
+    if (!source || typeof window.Chart === "undefined") return;
+    const data = JSON.parse(source.textContent);
+    document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
+      const build = builders[canvas.dataset.chart];
+      if (!build) return;
+      const config = build(data);
+      config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, config.options);
+      new window.Chart(canvas, config);
+    });
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);
+  else draw();
+})();
