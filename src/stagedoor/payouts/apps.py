@@ -7,4 +7,5 @@ class PayoutsConfig(AppConfig):
     verbose_name = "Payouts, KYC/AML and commission"
 
     def ready(self) -> None:
-        from stagedoor.payouts import console, handlers  # noqa: F401
+        # Outbox handlers, staff console sections, and the PAYEE gate check (a confirmed sanctions match).
+        from stagedoor.payouts import console, handlers, hooks  # noqa: F401

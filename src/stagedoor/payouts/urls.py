@@ -1,5 +1,9 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from stagedoor.payouts import views
 
 app_name = "payouts"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("studio/payout-method", views.payout_method_page, name="payout-method"),
+]

@@ -1,0 +1,131 @@
+"""Reads of payouts: a performer's payout method and its history, their verified legal name, the sanctions lists,
+the clearance queue, and `payout_blockers` — why a performer may not be paid now (the payout run asks it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from stagedoor.accounts.models import User
+from stagedoor.accounts.selectors import require_perm
+from stagedoor.payouts import conf, errors
+from stagedoor.payouts.models import PayoutMethod, SanctionsList, SanctionsName, ScreeningCase
+from stagedoor.payouts.names import name_score
+from stagedoor.verification.models import PerformerStanding
+from stagedoor.verification.selectors import standing_of
+
+# --- payout methods ------------------------------------------------------------------------------------------
+
+
+def current_payout_method(performer: Any) -> PayoutMethod | None:
+    """The version in force now (a payout run locks this one at its start)."""
+    return PayoutMethod.objects.filter(performer_id=performer.pk, superseded_at__isnull=True).first()
+
+
+def payout_method_history(performer: Any, *, limit: int = 20) -> list[PayoutMethod]:
+    """Every version, newest first."""
+    return list(PayoutMethod.objects.filter(performer_id=performer.pk).order_by("-version")[:limit])
+
+
+def verified_legal_name(performer: Any) -> str:
+    """The legal name on the performer's verified identity (the vendor's reading of the document, else the name
+    reviewed by staff), or "" with no identity on record."""
+    standing = PerformerStanding.objects.select_related("verification").filter(user_id=performer.pk).first()
+    record = standing.verification if standing is not None else None
+    if record is None:
+        return ""
+    return record.vendor_legal_name or record.legal_name
+
+
+# --- sanctions ---------------------------------------------------------------------------------------------
+
+
+def current_sanctions_list() -> SanctionsList | None:
+    return SanctionsList.objects.order_by("-loaded_at", "-id").first()
+
+
+def sanctions_lists(*, limit: int = 20) -> list[SanctionsList]:
+    return list(SanctionsList.objects.order_by("-loaded_at", "-id")[:limit])
+
+
+def listed_names(sanctions_list: SanctionsList) -> list[SanctionsName]:
+    return list(SanctionsName.objects.filter(sanctions_list=sanctions_list).order_by("ent_num", "alt_num"))
+
+
+def screening_queue(*, status: str = ScreeningCase.Status.OPEN, limit: int = 100) -> QuerySet[ScreeningCase]:
+    """The clearance queue: highest score first, then newest."""
+    qs = ScreeningCase.objects.select_related("performer", "sanctions_list", "decided_by")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-score", "-created_at", "-id")[:limit]
+
+
+def open_case_count() -> int:
+    return ScreeningCase.objects.filter(status=ScreeningCase.Status.OPEN).count()
+
+
+def cases_of(performer: Any) -> list[ScreeningCase]:
+    return list(
+        ScreeningCase.objects.filter(performer_id=performer.pk)
+        .select_related("performer", "decided_by")
+        .order_by("-created_at")
+    )
+
+
+def access_screening_case(actor: User | None, case_id: str, *, perm: str) -> ScreeningCase:
+    require_perm(actor, perm)
+    case = ScreeningCase.objects.select_related("performer", "sanctions_list").filter(pk=case_id).first()
+    if case is None:
+        raise errors.ScreeningCaseNotFound()
+    return case
+
+
+def has_confirmed_match(performer_id: Any) -> bool:
+    """One indexed query (the PAYEE gate asks it on every credit)."""
+    return ScreeningCase.objects.filter(performer_id=performer_id, status=ScreeningCase.Status.CONFIRMED).exists()
+
+
+# --- blockers --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Blocker:
+    code: str
+    message: str
+
+
+def holder_name_score(method: PayoutMethod, legal_name: str) -> int:
+    return name_score(method.holder_name, legal_name)
+
+
+def payout_blockers(performer: Any) -> list[Blocker]:
+    """Every reason `performer` may not be paid now, in the order they should be put right; empty: payable."""
+    blockers: list[Blocker] = []
+    if not standing_of(performer.pk, now=timezone.now()).allows_work:
+        blockers.append(Blocker("payouts.identity_unverified", "No verified identity: the performer must verify."))
+    method = current_payout_method(performer)
+    if method is None:
+        blockers.append(Blocker("payouts.no_payout_method", "No payout method: the performer has not set one."))
+    else:
+        legal_name = verified_legal_name(performer)
+        if legal_name and holder_name_score(method, legal_name) < conf.HOLDER_NAME_MIN_SCORE:
+            blockers.append(
+                Blocker(
+                    "payouts.holder_name_mismatch",
+                    "The payout account holder does not match the verified legal name.",
+                )
+            )
+    statuses = set(
+        ScreeningCase.objects.filter(
+            performer_id=performer.pk,
+            status__in=[ScreeningCase.Status.OPEN, ScreeningCase.Status.CONFIRMED],
+        ).values_list("status", flat=True)
+    )
+    if ScreeningCase.Status.CONFIRMED in statuses:
+        blockers.append(Blocker("payouts.sanctions_confirmed", "A sanctions match was confirmed: never pay."))
+    elif ScreeningCase.Status.OPEN in statuses:
+        blockers.append(Blocker("payouts.sanctions_open", "A possible sanctions match waits for clearance."))
+    return blockers
