@@ -125,5 +125,8 @@ def test_train_regenerates_the_shipped_data_and_model(tmp_path: Path) -> None:
     assert summary["vocabulary"] == len(shipped.vocabulary)
     assert fresh.vocabulary == shipped.vocabulary
     assert fresh.lexicon == shipped.lexicon
-    np.testing.assert_array_equal(fresh.weights, shipped.weights)
-    np.testing.assert_array_equal(fresh.intercept, shipped.intercept)
+    # The same data, features and solver: the same model, up to floating-point summation order (a threaded BLAS
+    # may split a reduction differently from run to run: differences of 1e-13 in the intercepts, and one float32
+    # step in stored weights, were seen — far below anything a score can show).
+    np.testing.assert_allclose(fresh.weights, shipped.weights, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(fresh.intercept, shipped.intercept, rtol=1e-9, atol=1e-11)

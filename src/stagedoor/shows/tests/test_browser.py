@@ -84,7 +84,10 @@ def test_private_show_from_request_to_drop(browser: Any, live_server: Any, make_
         expect(vpage.get_by_test_id("seat-minutes")).to_have_text("2")
         audit(vpage, "show-low-funds")
 
+        # Short of minute 3, the seat keeps minute 2 to its end; then it is dropped.
         make_due(seat)
+        assert services.bill_due().short == [seat.pk]
+        make_due(seat, seconds_left=-0.5)
         assert services.bill_due().dropped == [seat.pk]
         expect(vpage.get_by_test_id("seat-status")).to_have_text("Dropped (funds ran out)", timeout=10000)
         vpage.get_by_test_id("statement-link").click()
