@@ -225,6 +225,42 @@ def staff_terms(request: HttpRequest, performer_id: str, payload: schemas.TermsI
 
 
 @router.get(
+    "/staff/wallet/commission-rules",
+    response=list[schemas.CommissionRuleOut],
+    auth=requires(Perm.PACKAGES_MANAGE),
+    tags=["staff"],
+)
+def staff_commission_rules(request: HttpRequest, include_ended: bool = True) -> object:
+    require_perm(_me(request), Perm.PACKAGES_MANAGE)
+    return list(selectors.commission_rules(include_ended=include_ended)[:500])
+
+
+@router.post(
+    "/staff/wallet/commission-rules",
+    response={201: schemas.CommissionRuleOut},
+    auth=requires(Perm.PACKAGES_MANAGE),
+    tags=["staff"],
+)
+def staff_commission_rule_create(request: HttpRequest, payload: schemas.CommissionRuleIn) -> tuple[int, object]:
+    actor = require_perm(_me(request), Perm.PACKAGES_MANAGE)
+    values = payload.model_dump()
+    performer_id = values.pop("performer_id")
+    performer = selectors.performer_by_id(performer_id) if performer_id else None
+    return 201, services.commission_rule_create(actor=actor, performer=performer, ip=client_ip(request), **values)
+
+
+@router.post(
+    "/staff/wallet/commission-rules/{rule_id}/end",
+    response=schemas.CommissionRuleOut,
+    auth=requires(Perm.PACKAGES_MANAGE),
+    tags=["staff"],
+)
+def staff_commission_rule_end(request: HttpRequest, rule_id: str, payload: schemas.CommissionRuleEndIn) -> object:
+    actor = require_perm(_me(request), Perm.PACKAGES_MANAGE)
+    return services.commission_rule_end(actor=actor, rule_id=rule_id, at=payload.valid_to, ip=client_ip(request))
+
+
+@router.get(
     "/staff/wallet/users/{user_id}",
     response=schemas.StaffWalletOut,
     auth=requires(Perm.WALLET_READ_ANY),

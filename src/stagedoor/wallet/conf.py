@@ -4,7 +4,7 @@ with the same validator, so tests can override them with pytest-django's `settin
 
 | name | default | meaning |
 |---|---|---|
-| `PERFORMER_SHARE_BP` | 5000 | performer's share of a tip in basis points (0–10000) without terms of their own |
+| `PERFORMER_SHARE_BP` | 5000 | performer's share in basis points (0–10000) when no commission rule applies |
 | `HOLD_DAYS` | 7 | earnings stay on hold this many days (0–365; chargeback window) before they are available |
 | `PAYOUT_RATE_MINOR` | 10 | value of one earned token at payout, in minor units of `PAYOUT_CURRENCY` (0–1000000) |
 | `PAYOUT_CURRENCY` | USD | a 3-letter ISO code |

@@ -12,18 +12,19 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
 
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Perm, Role, role_has
 from stagedoor.accounts.selectors import require_perm, user_by_login_or_id
-from stagedoor.core.console import console_section, user_panel
+from stagedoor.core.console import console_section, staff_action, user_panel
 from stagedoor.core.currency import currency_exponent, decimal_string_to_minor, minor_to_decimal_string
 from stagedoor.core.errors import ApplicationError
 from stagedoor.core.forms import apply_error
 from stagedoor.core.ids import new_id
 from stagedoor.core.middleware import client_ip
 from stagedoor.wallet import errors, selectors, services
-from stagedoor.wallet.models import TokenPackage
+from stagedoor.wallet.models import CommissionKind, CommissionProduct, TokenPackage
 
 
 def _actor(request: HttpRequest) -> User:
@@ -159,6 +160,87 @@ def promotions(request: HttpRequest) -> HttpResponse:
     return render(request, "wallet/console/promotions.html", context, status=status)
 
 
+# --- commission rules --------------------------------------------------------------------
+
+
+class CommissionRuleForm(forms.Form):
+    kind = forms.ChoiceField(choices=CommissionKind.choices, initial=CommissionKind.DEFAULT)
+    share_percent = forms.DecimalField(
+        min_value=0, max_value=100, decimal_places=2, label="Performer's share (%)", help_text="e.g. 60 or 62.5"
+    )
+    product = forms.ChoiceField(choices=CommissionProduct.choices, required=False, initial="")
+    min_earned = forms.IntegerField(
+        min_value=0, required=False, label="Tier: tokens earned last month", help_text="Tier rules only"
+    )
+    new_within_days = forms.IntegerField(
+        min_value=1,
+        max_value=3650,
+        required=False,
+        label="Promotion: accounts younger than (days)",
+        help_text="Promotion rules only",
+    )
+    performer = forms.CharField(
+        max_length=30, required=False, label="Override: performer (login or id)", help_text="Override rules only"
+    )
+    valid_from = forms.DateTimeField(
+        required=False, label="Valid from (UTC)", help_text="Empty: now. e.g. 2026-01-01 00:00"
+    )
+    valid_to = forms.DateTimeField(required=False, label="Valid until (UTC)", help_text="Empty: until ended")
+    note = forms.CharField(max_length=200, required=False)
+
+
+def commission(request: HttpRequest) -> HttpResponse:
+    """Every rule, newest first, with an End button on those still in force; a form for a new rule."""
+    form = CommissionRuleForm(request.POST or None, prefix="rule")
+    if request.method == "POST" and form.is_valid():
+        actor = require_perm(_actor(request), Perm.PACKAGES_MANAGE)
+        data = form.cleaned_data
+        performer = None
+        if data["performer"]:
+            performer = user_by_login_or_id(data["performer"])
+            if performer is None:
+                form.add_error("performer", "Nobody has that login or id.")
+        if form.is_valid():
+            try:
+                rule = services.commission_rule_create(
+                    actor=actor,
+                    kind=data["kind"],
+                    share_bp=int(data["share_percent"] * 100),
+                    product=data["product"] or "",
+                    min_earned=data["min_earned"],
+                    new_within_days=data["new_within_days"],
+                    performer=performer,
+                    valid_from=data["valid_from"],
+                    valid_to=data["valid_to"],
+                    note=data["note"],
+                    ip=client_ip(request),
+                )
+            except ApplicationError as exc:
+                apply_error(form, exc, renames={"share_bp": "share_percent", "performer_id": "performer"})
+            else:
+                messages.success(request, f"Rule {rule.pk} created.")
+                return HttpResponseRedirect("/staff/commission/")
+    status = 400 if request.method == "POST" else 200
+    context = {"rules": selectors.commission_rules()[:200], "form": form, "now": timezone.now()}
+    return render(request, "wallet/console/commission.html", context, status=status)
+
+
+def commission_end(request: HttpRequest, rule_id: str) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseRedirect("/staff/commission/")
+    actor = require_perm(_actor(request), Perm.PACKAGES_MANAGE)
+    rule = staff_action(
+        request, lambda: services.commission_rule_end(actor=actor, rule_id=rule_id, ip=client_ip(request))
+    )
+    if rule is not None:
+        messages.success(request, f"Rule {rule.pk} ended.")
+    return HttpResponseRedirect("/staff/commission/")
+
+
+def _commission_blurb(actor: Any) -> str:
+    return f"{selectors.commission_rules(include_ended=False).count()} rules in force or scheduled"
+
+
 # --- the person page's wallet panel ---------------------------------------------------------
 
 
@@ -182,6 +264,18 @@ console_section(
     template="wallet/console/packages.html",
     routes=[path("<str:package_id>/", package_edit, name="edit")],
     blurb=_packages_blurb,
+)
+
+console_section(
+    slug="commission",
+    title="Commission rules",
+    perm=Perm.PACKAGES_MANAGE,
+    order=45,
+    description="Performers' shares: default, tiers, per product, promotions, overrides; by date, audited.",
+    view=commission,
+    template="wallet/console/commission.html",
+    routes=[path("<str:rule_id>/end/", commission_end, name="end")],
+    blurb=_commission_blurb,
 )
 
 console_section(

@@ -90,3 +90,18 @@ class LedgerInvariantBroken(ApplicationError):
     code = "wallet.ledger_invariant"
     status = 500
     default_message = "The ledger refused an unbalanced transfer."
+
+
+class CommissionRuleNotFound(NotFound):
+    code = "wallet.commission_rule_not_found"
+    default_message = "That commission rule does not exist."
+
+
+class CommissionRuleEnded(Conflict):
+    code = "wallet.commission_rule_ended"
+    default_message = "That commission rule has already ended."
+
+
+class CommissionInThePast(ValidationFailed):
+    code = "wallet.commission_in_the_past"
+    default_message = "A rule starts and ends now or later: splits already made never change."

@@ -4,7 +4,8 @@
 elsewhere; both write exactly the same rows, and the PostgreSQL test run (ledger state machine, the
 1,000-tip concurrency test, every tip test) exercises this one. Data-modifying CTEs run on one snapshot:
 
-1. `acc` finds the three accounts and the performer's share (rounded up, like `tips.split`);
+1. `acc` finds the three accounts; the performer's share comes resolved (`selectors.commission`, cached in
+   process) as a parameter, and the performer's amount is rounded up like `tips.split`;
 2. `debit` is the spend — `UPDATE … SET balance = balance - n WHERE id = wallet AND balance >= n` — and
    every later insert selects FROM it, so when the wallet is short nothing at all is written;
 3. the transfer (its unique idempotency key is the retry guard: a duplicate aborts the whole statement,
@@ -31,7 +32,7 @@ from django.db import connection, transaction
 
 from stagedoor.core import jobs
 from stagedoor.core.models import OutboxEvent
-from stagedoor.wallet.models import LedgerAccount, LedgerEntry, LedgerTransfer, PendingDelta, PerformerTerms, Tip
+from stagedoor.wallet.models import LedgerAccount, LedgerEntry, LedgerTransfer, PendingDelta, Tip
 
 
 def _sql() -> str:
@@ -43,8 +44,7 @@ WITH acc AS (
         (SELECT id FROM {acct} WHERE kind = 'viewer_wallet' AND owner_id = %(sender)s) AS wallet,
         (SELECT id FROM {acct} WHERE kind = 'performer_earnings' AND owner_id = %(performer)s) AS earnings,
         (SELECT id FROM {acct} WHERE kind = 'platform_revenue' AND owner_id IS NULL) AS platform,
-        COALESCE((SELECT share_bp FROM {PerformerTerms._meta.db_table} WHERE performer_id = %(performer)s),
-                 %(default_bp)s)::bigint AS share
+        %(share_bp)s::bigint AS share
 ),
 debit AS (
     UPDATE {acct} AS a SET balance = a.balance - %(amount)s

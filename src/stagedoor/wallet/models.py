@@ -190,7 +190,8 @@ class TokenPackage(models.Model):
 
 
 class PerformerTerms(models.Model):
-    """A performer's share of tips, when it differs from the default (`STAGEDOOR_WALLET_PERFORMER_SHARE_BP`)."""
+    """A performer's own share (the staff terms API). Kept readable; since commission rules it is mirrored by a
+    `performer_override` CommissionRule, which is what splits use."""
 
     performer = models.OneToOneField(
         settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="wallet_terms"
@@ -308,3 +309,111 @@ class TipReversal(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.amount} from tip {self.tip_id}"
+
+
+# --- commission rules ----------------------------------------------------------------------
+
+
+class CommissionKind(models.TextChoices):
+    """In precedence order, strongest first (see `selectors.commission`)."""
+
+    PERFORMER_OVERRIDE = "performer_override", "Performer override"
+    PROMO_NEW_PERFORMER = "promo_new_performer", "Promotion for new performers"
+    PRODUCT = "product", "Product rate"
+    TIER = "tier", "Earnings tier"
+    DEFAULT = "default", "Default rate"
+
+
+class CommissionProduct(models.TextChoices):
+    ALL = "", "All products"
+    TIPS = "tips", "Tips"
+    SHOWS = "shows", "Private and ticket shows"
+    FAN_CLUBS = "fan_clubs", "Fan clubs"
+    MESSAGES = "messages", "Paid messages"
+
+
+class CommissionRule(models.Model):
+    """A performer's share, valid from `valid_from` until `valid_to` (open-ended when null).
+
+    Append-only in effect: once written only `valid_to` changes, and only to a time not yet past (ending a
+    rule); `valid_from` is never in the past when a rule is created. So the rule that produced a split — recorded
+    on its transfer as `data["rule"]` — never changes after the split, and neither does the split.
+    """
+
+    id = IdField(primary_key=True)
+    kind = models.CharField(max_length=24, choices=CommissionKind.choices)
+    share_bp = models.PositiveSmallIntegerField()  # the performer's share, 0–10000
+    product = models.CharField(max_length=12, choices=CommissionProduct.choices, blank=True, default="")
+    min_earned = models.BigIntegerField(null=True, blank=True)  # tier: tokens earned in the previous month
+    new_within_days = models.PositiveIntegerField(null=True, blank=True)  # promo: account younger than N days
+    performer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="commission_rules"
+    )
+    valid_from = models.DateTimeField()
+    valid_to = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-valid_from", "-created_at"]
+        indexes = [models.Index(fields=["valid_to"], name="commission_rule_valid_to")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(share_bp__lte=10_000), name="commission_share_at_most_all"),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                name="commission_valid_to_after_from",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="performer_override") | models.Q(performer__isnull=False),
+                name="commission_override_has_performer",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="tier") | models.Q(min_earned__gte=0),
+                name="commission_tier_has_minimum",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="promo_new_performer") | models.Q(new_within_days__gte=1),
+                name="commission_promo_has_days",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="product") | ~models.Q(product=""), name="commission_product_has_product"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.share_bp / 100:.2f}% ({self.id})"
+
+
+class CommissionState(models.Model):
+    """One row: a random version stamp, replaced by every rule write and tier job (the resolver's cache key)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.CharField(max_length=26)
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class PerformerTier(models.Model):
+    """What a performer earned in the calendar month (UTC) before `period_start`, computed once by the tier job
+    at the month boundary (`stagedoor wallet_tiers`); tier rules are resolved against `earned` by lookup.
+    `rule` is the tier rule that `earned` reached when the job ran (for statements; resolution re-reads the
+    tier rules valid at the transfer's time)."""
+
+    id = models.BigAutoField(primary_key=True)
+    performer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    period_start = models.DateTimeField()
+    earned = models.BigIntegerField()
+    rule = models.ForeignKey(CommissionRule, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["performer", "period_start"], name="performer_tier_once_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.performer_id} {self.period_start:%Y-%m}: {self.earned}"

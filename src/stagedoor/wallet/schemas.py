@@ -223,3 +223,34 @@ class TermsIn(Schema):
 class TermsOut(Schema):
     performer_id: str
     share_bp: int
+
+
+class CommissionRuleIn(Schema):
+    kind: str = Field(max_length=24)
+    share_bp: StrictInt
+    product: str = Field(default="", max_length=12)
+    min_earned: StrictInt | None = None
+    new_within_days: StrictInt | None = None
+    performer_id: str | None = Field(default=None, max_length=26)
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+    note: str = Field(default="", max_length=200)
+
+
+class CommissionRuleEndIn(Schema):
+    valid_to: datetime | None = None
+
+
+class CommissionRuleOut(Schema):
+    id: str
+    kind: str
+    share_bp: int
+    product: str
+    min_earned: int | None
+    new_within_days: int | None
+    performer_id: str | None
+    valid_from: datetime
+    valid_to: datetime | None
+    note: str
+    created_by_id: str | None
+    created_at: datetime

@@ -19,3 +19,11 @@ def rollup(account_id: str) -> int:
 def rollup_all() -> int:
     """For beat / cron: fold every pending delta."""
     return account_rollup_all()
+
+
+@jobs.job("wallet.commission_tiers")
+def commission_tiers() -> int:
+    """For beat / cron at 00:00 UTC on the 1st: store last month's earnings per performer (idempotent)."""
+    from stagedoor.wallet.services import commission_tiers_compute
+
+    return commission_tiers_compute()

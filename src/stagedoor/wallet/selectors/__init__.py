@@ -17,6 +17,12 @@ from stagedoor.wallet.selectors.balances import (
     wallet_history,
     wallet_history_page,
 )
+from stagedoor.wallet.selectors.commission import (
+    Commission,
+    commission_for,
+    commission_rule_get,
+    commission_rules,
+)
 from stagedoor.wallet.selectors.earnings import (
     CSV_CHUNK,
     DailyEarnings,
@@ -51,6 +57,7 @@ from stagedoor.wallet.selectors.staff import (
 __all__ = [
     "CSV_CHUNK",
     "HISTORY_MAX_LIMIT",
+    "Commission",
     "DailyEarnings",
     "Earnings",
     "HistoryLine",
@@ -61,6 +68,9 @@ __all__ = [
     "account_of",
     "active_goal",
     "balance_of",
+    "commission_for",
+    "commission_rule_get",
+    "commission_rules",
     "earnings_csv_rows",
     "earnings_daily",
     "earnings_of",

@@ -4,7 +4,6 @@ from stagedoor.wallet.ledger import check_client_key, client_key_from, request_h
 from stagedoor.wallet.services.catalog import (
     package_create,
     package_update,
-    performer_terms_set,
     tip_goal_cancel,
     tip_goal_create,
     tip_goal_move,
@@ -16,6 +15,12 @@ from stagedoor.wallet.services.catalog import (
     tip_menu_item_update,
 )
 from stagedoor.wallet.services.charges import Paid, charge, hold_place, hold_settle
+from stagedoor.wallet.services.commission import (
+    commission_rule_create,
+    commission_rule_end,
+    commission_tiers_compute,
+    performer_terms_set,
+)
 from stagedoor.wallet.services.money import (
     ChargebackOutcome,
     affiliate_commission_accrue,
@@ -33,6 +38,9 @@ __all__ = [
     "charge",
     "check_client_key",
     "client_key_from",
+    "commission_rule_create",
+    "commission_rule_end",
+    "commission_tiers_compute",
     "hold_place",
     "hold_settle",
     "package_create",

@@ -1,4 +1,4 @@
-"""Writes that move no money: token packages, performer terms, tip menus and tip goals."""
+"""Writes that move no money: token packages, tip menus and tip goals (performer terms: `commission`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 
 from stagedoor.accounts.models import User
-from stagedoor.accounts.roles import Role
 from stagedoor.core.audit import audit_record
 from stagedoor.core.errors import ValidationFailed
 from stagedoor.core.outbox import outbox_publish
@@ -117,21 +116,6 @@ def package_update(*, actor: User, package_id: str, ip: str = "", **changes: Any
             data={"before": before, "after": _package_data(package)},
         )
     return package
-
-
-# --- performer terms ----------------------------------------------------------------------
-
-
-def performer_terms_set(*, actor: User, performer: User, share_bp: int, ip: str = "") -> int:
-    from stagedoor.wallet.models import PerformerTerms
-
-    share_bp = _int_in(share_bp, "share_bp", 0, 10_000)
-    if performer.role != Role.PERFORMER:
-        raise errors.NotAPerformer()
-    with transaction.atomic():
-        PerformerTerms.objects.update_or_create(performer=performer, defaults={"share_bp": share_bp})
-        audit_record(actor=actor, action=codes.AUDIT_TERMS_SET, target=performer, ip=ip, data={"share_bp": share_bp})
-    return share_bp
 
 
 # --- tip menu -----------------------------------------------------------------------------

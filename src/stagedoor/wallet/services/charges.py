@@ -13,14 +13,18 @@ calls, each idempotent by a key the caller scopes to what is being paid for (`sh
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from django.utils import timezone
 
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Role
 from stagedoor.core.gates import PAYEE, GateContext, gate_refusal
 from stagedoor.wallet import errors, ledger
 from stagedoor.wallet.models import AccountKind, LedgerTransfer, TransferKind
-from stagedoor.wallet.services.tips import performer_share_bp, split
+from stagedoor.wallet.selectors.commission import Commission, commission_for, product_of_item
+from stagedoor.wallet.services.tips import split
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,12 @@ def _paid(transfer: LedgerTransfer, *, written: bool) -> Paid:
     )
 
 
-def _split_legs(payee_id: Any, amount: int) -> tuple[list[ledger.Leg], int, int]:
-    performer_amount, platform_amount = split(amount, performer_share_bp(payee_id))
+def _split_legs(
+    payee_id: Any, amount: int, *, item: str, joined: datetime | None = None
+) -> tuple[list[ledger.Leg], int, int, Commission]:
+    """The split of `amount` by the commission rule valid now for `item`'s product (and that rule)."""
+    commission = commission_for(payee_id, product_of_item(item), timezone.now(), joined=joined)
+    performer_amount, platform_amount = split(amount, commission.share_bp)
     earnings, platform = ledger.accounts_for(
         [(AccountKind.PERFORMER_EARNINGS, payee_id), (AccountKind.PLATFORM_REVENUE, None)]
     )
@@ -63,7 +71,7 @@ def _split_legs(payee_id: Any, amount: int) -> tuple[list[ledger.Leg], int, int]
         legs.append(ledger.Leg(earnings, performer_amount))
     if platform_amount:
         legs.append(ledger.Leg(platform, platform_amount))
-    return legs, performer_amount, platform_amount
+    return legs, performer_amount, platform_amount, commission
 
 
 def charge(
@@ -86,7 +94,9 @@ def charge(
 
     def write(digest: str) -> Paid:
         _check_payee(payer, payee)
-        legs, performer_amount, platform_amount = _split_legs(payee.pk, amount)
+        legs, performer_amount, platform_amount, commission = _split_legs(
+            payee.pk, amount, item=item, joined=payee.date_joined
+        )
         wallet = ledger.accounts_for([(AccountKind.VIEWER_WALLET, payer.pk)])[0]
         transfer = ledger.transfer_create(
             kind=TransferKind.CHARGE,
@@ -102,6 +112,8 @@ def charge(
                 "amount": amount,
                 "performer_amount": performer_amount,
                 "platform_amount": platform_amount,
+                "rule": commission.rule_id,
+                "share_bp": commission.share_bp,
             },
         )
         return _paid(transfer, written=True)
@@ -149,9 +161,13 @@ def hold_settle(*, hold: LedgerTransfer, capture: int, memo: str = "") -> Paid:
         wallet, holds = ledger.accounts_for([(AccountKind.VIEWER_WALLET, data["payer"]), (AccountKind.HOLDS, None)])
         legs = [ledger.Leg(holds, -held)]
         performer_amount = platform_amount = 0
+        recorded: dict[str, Any] = {}
         if capture:
-            split_legs, performer_amount, platform_amount = _split_legs(data["performer"], capture)
+            split_legs, performer_amount, platform_amount, commission = _split_legs(
+                data["performer"], capture, item=str(data.get("item", ""))
+            )
             legs.extend(split_legs)
+            recorded = {"rule": commission.rule_id, "share_bp": commission.share_bp}
         if held - capture:
             legs.append(ledger.Leg(wallet, held - capture))
         transfer = ledger.transfer_create(
@@ -170,6 +186,7 @@ def hold_settle(*, hold: LedgerTransfer, capture: int, memo: str = "") -> Paid:
                 "released": held - capture,
                 "performer_amount": performer_amount,
                 "platform_amount": platform_amount,
+                **recorded,
             },
         )
         return _paid(transfer, written=True)

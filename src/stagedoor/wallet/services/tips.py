@@ -18,20 +18,21 @@ from stagedoor.core.outbox import outbox_publish
 from stagedoor.wallet import codes, conf, errors, events, fastpath, ledger
 from stagedoor.wallet.models import (
     AccountKind,
+    CommissionProduct,
     LedgerTransfer,
-    PerformerTerms,
     Tip,
     TipMenuItem,
     TipReversal,
     TransferKind,
 )
+from stagedoor.wallet.selectors.commission import commission_for
 
 MESSAGE_MAX = 300
 
 
-def performer_share_bp(performer_id: Any) -> int:
-    share = PerformerTerms.objects.filter(performer_id=performer_id).values_list("share_bp", flat=True).first()
-    return int(share) if share is not None else conf.performer_share_bp()
+def performer_share_bp(performer_id: Any, product: str = CommissionProduct.TIPS) -> int:
+    """The performer's share of a sale of `product` now (see `selectors.commission`)."""
+    return commission_for(performer_id, product, timezone.now()).share_bp
 
 
 def split(amount: int, share_bp: int) -> tuple[int, int]:
@@ -173,7 +174,8 @@ def _tip_checked(
 
 def _tip_write_orm(tip: Tip, *, sender: User, performer: User, key: str, digest: str) -> Tip:
     """The tip through the posting engine (inside `ledger.idempotent`'s transaction)."""
-    tip.performer_amount, tip.platform_amount = split(tip.amount, performer_share_bp(performer.pk))
+    commission = commission_for(performer.pk, CommissionProduct.TIPS, tip.created_at, joined=performer.date_joined)
+    tip.performer_amount, tip.platform_amount = split(tip.amount, commission.share_bp)
     wallet, earnings, platform = ledger.accounts_for(
         [
             (AccountKind.VIEWER_WALLET, sender.pk),
@@ -187,7 +189,11 @@ def _tip_write_orm(tip: Tip, *, sender: User, performer: User, key: str, digest:
     if tip.platform_amount:
         legs.append(ledger.Leg(platform, tip.platform_amount))
     transfer = ledger.transfer_create(
-        kind=TransferKind.TIP, key=key, digest=digest, legs=legs, data={"performer": performer.pk}
+        kind=TransferKind.TIP,
+        key=key,
+        digest=digest,
+        legs=legs,
+        data={"performer": performer.pk, "rule": commission.rule_id, "share_bp": commission.share_bp},
     )
     tip.transfer_id, tip.created_at = transfer.pk, transfer.created_at
     tip.save(force_insert=True)
@@ -201,15 +207,16 @@ def _tip_write_postgres(tip: Tip, *, sender: User, performer: User, key: str, di
     A taken key raises IntegrityError and a short wallet InsufficientBalance; `ledger.idempotent` then
     answers from the key if a concurrent retry used it.
     """
+    commission = commission_for(performer.pk, CommissionProduct.TIPS, tip.created_at, joined=performer.date_joined)
     params = {
         "sender": sender.pk,
         "performer": performer.pk,
-        "default_bp": conf.performer_share_bp(),
+        "share_bp": commission.share_bp,
         "amount": tip.amount,
         "transfer_id": tip.transfer_id,
         "key": key,
         "hash": digest,
-        "transfer_data": {"performer": performer.pk},
+        "transfer_data": {"performer": performer.pk, "rule": commission.rule_id, "share_bp": commission.share_bp},
         "now": tip.created_at,
         "tip_id": tip.id,
         "message": tip.message,

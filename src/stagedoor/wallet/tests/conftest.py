@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -59,3 +59,13 @@ def performer_with_tips(make_user: Callable[..., Any]) -> dict[str, Any]:
         for i, amount in enumerate([10, 25, 7, 100, 1])
     ]
     return {"performer": performer, "viewer": viewer, "tips": tips}
+
+
+@pytest.fixture(autouse=True)
+def _commission_cache_fresh() -> Iterator[None]:
+    """Each test starts and ends with an empty commission-rule cache (its rules are rolled back or flushed)."""
+    from stagedoor.wallet.selectors.commission import commission_cache_reset
+
+    commission_cache_reset()
+    yield
+    commission_cache_reset()
