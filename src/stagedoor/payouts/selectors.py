@@ -3,9 +3,12 @@ the clearance queue, and `payout_blockers` — why a performer may not be paid n
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -83,9 +86,42 @@ def access_screening_case(actor: User | None, case_id: str, *, perm: str) -> Scr
     return case
 
 
+# The PAYEE gate asks on every credit (every tip): the confirmed matches — a handful, ever — are read once and kept
+# in process, re-read at most once a second (`RECHECK_SECONDS`), and at once in the process that decides a case
+# (`confirmed_matches_forget`). A confirmation reaches every other process within that second.
+RECHECK_SECONDS = 1.0
+_confirmed: tuple[float, frozenset[str]] | None = None
+_confirmed_lock = threading.Lock()
+
+
+def confirmed_matches_forget() -> None:
+    global _confirmed
+    with _confirmed_lock:
+        _confirmed = None
+
+
+def confirmed_matches() -> frozenset[str]:
+    """Ids of the performers whose sanctions match staff confirmed."""
+    global _confirmed
+    recheck = float(getattr(settings, "STAGEDOOR_PAYOUTS_SANCTIONS_RECHECK_SECONDS", RECHECK_SECONDS))
+    now = time.monotonic()
+    cached = _confirmed
+    if cached is not None and now - cached[0] < recheck:
+        return cached[1]
+    ids = frozenset(
+        str(pk)
+        for pk in ScreeningCase.objects.filter(status=ScreeningCase.Status.CONFIRMED)
+        .values_list("performer_id", flat=True)
+        .distinct()
+    )
+    with _confirmed_lock:
+        _confirmed = (now, ids)
+    return ids
+
+
 def has_confirmed_match(performer_id: Any) -> bool:
-    """One indexed query (the PAYEE gate asks it on every credit)."""
-    return ScreeningCase.objects.filter(performer_id=performer_id, status=ScreeningCase.Status.CONFIRMED).exists()
+    """Whether staff confirmed a sanctions match of this performer (no query on most calls: see above)."""
+    return str(performer_id) in confirmed_matches()
 
 
 # --- blockers --------------------------------------------------------------------------------------------

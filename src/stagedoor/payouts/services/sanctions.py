@@ -258,4 +258,7 @@ def screening_case_decide(*, actor: User, case_id: str, decision: str, reason: s
             topic=events.SCREENING_CASE_CHANGED,
             payload={"case_id": case.pk, "performer_id": str(case.performer_id), "status": status, "score": case.score},
         )
+        # The payee gate's cache: this process sees the decision at once (others within a second).
+        transaction.on_commit(selectors.confirmed_matches_forget)
+    selectors.confirmed_matches_forget()
     return case

@@ -315,3 +315,33 @@ def test_an_approved_identity_is_screened_once_a_list_is_loaded(
         outbox_publish(topic=VERIFICATION_DECIDED, payload=payload | {"verification_id": "v2"})
     [case] = ScreeningCase.objects.all()
     assert (case.performer_id, case.ent_num, case.subject) == (performer.pk, 9000001, "legal_name")
+
+
+def test_the_payee_gate_reads_confirmed_matches_once_a_second_not_per_credit(
+    make_user: Any, settings: Any, django_assert_num_queries: Any
+) -> None:
+    """The gate runs on every tip: no query per credit; a confirmation is seen at once where it is decided, and in
+    other processes after the recheck interval."""
+    from stagedoor.payouts.selectors import confirmed_matches_forget, has_confirmed_match
+
+    settings.STAGEDOOR_PAYOUTS_SANCTIONS_RECHECK_SECONDS = 3600
+    reviewer = make_user("compliance", mfa=True)
+    performer = performer_named(make_user, "Ivo Demo Krasnov")
+    _set(performer, "Ivo Demo Krasnov")
+    case = ScreeningCase.objects.get()
+    assert has_confirmed_match(performer.pk) is False  # loads the set once
+    with django_assert_num_queries(0):
+        for _ in range(50):
+            assert has_confirmed_match(performer.pk) is False
+    # Another process confirms (a row change this process did not make): not seen before the recheck …
+    ScreeningCase.objects.filter(pk=case.pk).update(status=ScreeningCase.Status.CONFIRMED)
+    assert has_confirmed_match(performer.pk) is False
+    settings.STAGEDOOR_PAYOUTS_SANCTIONS_RECHECK_SECONDS = 0  # … and seen once it is due
+    assert has_confirmed_match(performer.pk) is True
+    # Deciding in this process is seen at once, whatever the interval.
+    ScreeningCase.objects.filter(pk=case.pk).update(status=ScreeningCase.Status.OPEN)
+    settings.STAGEDOOR_PAYOUTS_SANCTIONS_RECHECK_SECONDS = 3600
+    confirmed_matches_forget()
+    assert has_confirmed_match(performer.pk) is False
+    services.screening_case_decide(actor=reviewer, case_id=case.pk, decision="confirm", reason="Confirmed by ID")
+    assert has_confirmed_match(performer.pk) is True

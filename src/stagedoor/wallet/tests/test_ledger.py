@@ -122,6 +122,7 @@ def test_every_tip_appends_no_update_to_the_performer_row(
     # The commission rules are cached in process (loaded by the warm-up tip); their version stamp is re-read
     # at most once a second — not inside this measurement, however slow the machine.
     settings.STAGEDOOR_WALLET_COMMISSION_RECHECK_SECONDS = 3600
+    settings.STAGEDOOR_PAYOUTS_SANCTIONS_RECHECK_SECONDS = 3600  # the payee gate's confirmed matches, likewise
     performer = make_user("performer")
     viewer = make_user("viewer")
     fund(viewer, 100)
