@@ -242,3 +242,14 @@ def chat_gateway(settings: Any) -> Iterator[Any]:
         yield gateway
     finally:
         gateway.stop()
+
+
+BROWSER_FIXTURES = frozenset({"browser", "page", "media_browser"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that drives Chromium is a `browser` test whether or not it says so (CI's PostgreSQL pass leaves them
+    to the SQLite pass: `-m "not browser"`)."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())) and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.browser)
