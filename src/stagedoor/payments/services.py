@@ -8,10 +8,12 @@ postback can never credit or reverse twice. Every postback is logged with its ou
 from __future__ import annotations
 
 import dataclasses
+import hmac
 import json
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -211,6 +213,12 @@ def _purchase_for(provider: str, event: base.PostbackEvent) -> Purchase | None:
     return None
 
 
+def card_key(provider: str, fingerprint: str) -> str:
+    """The keyed hash a card fingerprint is stored as (one card, one key; nothing to learn from it elsewhere)."""
+    mac = hmac.new(settings.SECRET_KEY.encode(), f"stagedoor.card.v1|{provider}|{fingerprint}".encode(), "sha256")
+    return mac.hexdigest()[:32]
+
+
 def _apply(purchase_id: str, event: base.PostbackEvent) -> tuple[str, str]:
     S = Purchase.Status
     Out = Postback.Outcome
@@ -231,7 +239,9 @@ def _apply(purchase_id: str, event: base.PostbackEvent) -> tuple[str, str]:
                 purchase.status, purchase.completed_at = S.COMPLETED, now
                 if not purchase.provider_ref and event.provider_ref:
                     purchase.provider_ref = event.provider_ref
-                purchase.save(update_fields=["status", "completed_at", "provider_ref"])
+                if event.card_fingerprint:
+                    purchase.card_fingerprint = card_key(purchase.provider, event.card_fingerprint)
+                purchase.save(update_fields=["status", "completed_at", "provider_ref", "card_fingerprint"])
                 return Out.APPLIED, f"credited {purchase.tokens} tokens (transfer {transfer.pk})"
             if status == S.COMPLETED:
                 return Out.DUPLICATE, "already credited"
@@ -321,8 +331,9 @@ def purchase_refund(*, actor: User, purchase_id: str, reason: str, ip: str = "")
 # --- the sandbox processor ----------------------------------------------------------------
 
 
-def sandbox_decide(*, actor: User, purchase_id: str, decision: str) -> Purchase:
-    """A button on the sandbox checkout page: the sandbox processor sends the matching signed postback."""
+def sandbox_decide(*, actor: User, purchase_id: str, decision: str, card_number: str = "") -> Purchase:
+    """A button on the sandbox checkout page: the sandbox processor sends the matching signed postback (naming the
+    test card paid with, when one was entered)."""
     if decision not in SANDBOX_DECISIONS:
         raise ValidationFailed(extra={"fields": {"decision": [f"One of {sorted(SANDBOX_DECISIONS)}."]}})
     purchase = Purchase.objects.filter(pk=purchase_id, provider="sandbox", buyer=actor).first()
@@ -331,7 +342,7 @@ def sandbox_decide(*, actor: User, purchase_id: str, decision: str) -> Purchase:
     event_type, allowed = SANDBOX_DECISIONS[decision]
     if purchase.status not in allowed:
         raise ValidationFailed(f"You cannot {decision} a purchase that is {purchase.get_status_display().lower()}.")
-    body, _headers = sandbox_provider.build_postback(purchase, event_type)
+    body, _headers = sandbox_provider.build_postback(purchase, event_type, card_number=card_number[:32])
     with transaction.atomic():
         outbox_publish(topic=events.SANDBOX_POSTBACK, payload={"body": body.decode(), "purchase_id": purchase.pk})
     return purchase

@@ -36,7 +36,12 @@ def sandbox_checkout(request: HttpRequest, purchase_id: str) -> HttpResponse:
     if request.method == "POST":
         decision = request.POST.get("decision", "")
         try:
-            services.sandbox_decide(actor=request.user, purchase_id=purchase.pk, decision=decision)  # type: ignore[arg-type]
+            services.sandbox_decide(
+                actor=request.user,  # type: ignore[arg-type]
+                purchase_id=purchase.pk,
+                decision=decision,
+                card_number=request.POST.get("card_number", ""),
+            )
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return HttpResponseRedirect(request.path)

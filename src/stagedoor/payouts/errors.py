@@ -41,3 +41,69 @@ class ScreeningCaseDecided(Conflict):
 class ReasonRequired(ValidationFailed):
     code = "payouts.reason_required"
     default_message = "Give the reason for this decision."
+
+
+class PeriodNotOver(Conflict):
+    code = "payouts.period_not_over"
+    default_message = "This payout period has not ended yet."
+
+
+class PeriodOverlaps(Conflict):
+    code = "payouts.period_overlaps"
+    default_message = "Another payout run already covers part of this period (was the period length changed?)."
+
+
+class NoPayoutRate(Conflict):
+    code = "payouts.no_payout_rate"
+    default_message = "Tokens have no payout value (STAGEDOOR_WALLET_PAYOUT_RATE_MINOR is 0): nothing can be paid."
+
+
+class PayoutRunNotFound(NotFound):
+    code = "payouts.run_not_found"
+    default_message = "No such payout run."
+
+
+class PayoutItemNotFound(NotFound):
+    code = "payouts.item_not_found"
+    default_message = "No such payout."
+
+
+class PayoutItemNotInReview(Conflict):
+    code = "payouts.item_not_in_review"
+    default_message = "This payout is not held for review."
+
+
+class PayoutItemNotPayable(Conflict):
+    code = "payouts.item_not_payable"
+    default_message = "This payout cannot be paid now."
+
+
+class PayoutRunClosed(Conflict):
+    code = "payouts.run_closed"
+    default_message = "This payout run has already gone out (or was cancelled): it cannot be changed."
+
+
+class PayoutRunNotAwaitingApproval(Conflict):
+    code = "payouts.run_not_awaiting_approval"
+    default_message = "This payout run is not waiting for approval."
+
+
+class AlreadyApproved(Conflict):
+    code = "payouts.already_approved"
+    default_message = "You have already approved this run: a second approval must come from someone else."
+
+
+class PayoutRunNotApproved(Conflict):
+    code = "payouts.run_not_approved"
+    default_message = "This payout run has not been approved."
+
+
+class PayoutFileRefused(ApplicationError):
+    code = "payouts.file_refused"
+    status = 422
+    default_message = "The payout file could not be built; nothing was sent."
+
+
+class UnknownOutcome(ValidationFailed):
+    code = "payouts.unknown_outcome"
+    default_message = "The outcome must be paid, failed or returned."

@@ -28,6 +28,14 @@ class ScreeningCaseEvent(TypedDict):
     score: int
 
 
+class PayoutRunEvent(TypedDict):
+    run_id: str
+    status: str
+    action: str  # created | approved | sent | cancelled | item_released | item_kept | settled | reconciled
+    total_minor: int
+
+
+PAYOUT_RUN_CHANGED: Topic[PayoutRunEvent] = Topic("payouts.run_changed")
 PAYOUT_METHOD_CHANGED: Topic[PayoutMethodChanged] = Topic("payouts.method_changed")
 SANCTIONS_LIST_LOADED: Topic[SanctionsListLoaded] = Topic("payouts.sanctions_list_loaded")
 SCREENING_CASE_CHANGED: Topic[ScreeningCaseEvent] = Topic("payouts.screening_case_changed")

@@ -7,14 +7,18 @@ from stagedoor.accounts.models import User
 from stagedoor.core.models import OutboxEvent
 from stagedoor.core.outbox import outbox_handler
 from stagedoor.payouts.events import PAYOUT_METHOD_CHANGED, PayoutMethodChanged
+from stagedoor.payouts.models import PayoutMethod
 from stagedoor.payouts.selectors import current_sanctions_list
-from stagedoor.payouts.services import payout_method_notify, performer_screen
+from stagedoor.payouts.services import payout_method_changed_during_run, payout_method_notify, performer_screen
 from stagedoor.verification.events import VERIFICATION_DECIDED, VerificationDecided
 
 
 @outbox_handler(PAYOUT_METHOD_CHANGED, name="payouts.notify_method_changed")
 def notify_method_changed(event: OutboxEvent, payload: PayoutMethodChanged) -> None:
     payout_method_notify(method_id=payload["method_id"])
+    method = PayoutMethod.objects.select_related("performer").filter(pk=payload["method_id"]).first()
+    if method is not None and method.performer.email:
+        payout_method_changed_during_run(performer=method.performer, method=method)
 
 
 @outbox_handler(VERIFICATION_DECIDED, name="payouts.screen_verified")

@@ -18,7 +18,7 @@ from stagedoor.payouts import conf, errors
 from stagedoor.payouts.models import PayoutMethod, SanctionsList, SanctionsName, ScreeningCase
 from stagedoor.payouts.names import name_score
 from stagedoor.verification.models import PerformerStanding
-from stagedoor.verification.selectors import standing_of
+from stagedoor.verification.selectors import STANDING_FIELDS, standing_from
 
 # --- payout methods ------------------------------------------------------------------------------------------
 
@@ -139,29 +139,56 @@ def holder_name_score(method: PayoutMethod, legal_name: str) -> int:
 
 def payout_blockers(performer: Any) -> list[Blocker]:
     """Every reason `performer` may not be paid now, in the order they should be put right; empty: payable."""
-    blockers: list[Blocker] = []
-    if not standing_of(performer.pk, now=timezone.now()).allows_work:
-        blockers.append(Blocker("payouts.identity_unverified", "No verified identity: the performer must verify."))
-    method = current_payout_method(performer)
-    if method is None:
-        blockers.append(Blocker("payouts.no_payout_method", "No payout method: the performer has not set one."))
-    else:
-        legal_name = verified_legal_name(performer)
-        if legal_name and holder_name_score(method, legal_name) < conf.HOLDER_NAME_MIN_SCORE:
-            blockers.append(
-                Blocker(
-                    "payouts.holder_name_mismatch",
-                    "The payout account holder does not match the verified legal name.",
+    return payout_blockers_many([performer.pk])[str(performer.pk)]
+
+
+def current_methods(performer_ids: list[Any]) -> dict[str, PayoutMethod]:
+    """performer id → the payout method version in force now (a run locks these)."""
+    found = PayoutMethod.objects.filter(performer_id__in=performer_ids, superseded_at__isnull=True)
+    return {str(m.performer_id): m for m in found}
+
+
+def payout_blockers_many(performer_ids: list[Any]) -> dict[str, list[Blocker]]:
+    """`payout_blockers` for many performers in a handful of queries (a payout run asks for thousands)."""
+    now = timezone.now()
+    ids = [str(pk) for pk in performer_ids]
+    standings = {
+        str(row["user_id"]): row
+        for row in PerformerStanding.objects.filter(user_id__in=ids).values("user_id", *STANDING_FIELDS)
+    }
+    legal = {
+        str(uid): (vendor or name)
+        for uid, vendor, name in PerformerStanding.objects.filter(user_id__in=ids, verification__isnull=False)
+        .select_related("verification")
+        .values_list("user_id", "verification__vendor_legal_name", "verification__legal_name")
+    }
+    methods = current_methods(ids)
+    cases: dict[str, set[str]] = {}
+    for uid, status in ScreeningCase.objects.filter(
+        performer_id__in=ids, status__in=[ScreeningCase.Status.OPEN, ScreeningCase.Status.CONFIRMED]
+    ).values_list("performer_id", "status"):
+        cases.setdefault(str(uid), set()).add(status)
+    result: dict[str, list[Blocker]] = {}
+    for pid in ids:
+        blockers: list[Blocker] = []
+        if not standing_from(standings.get(pid), now=now).allows_work:
+            blockers.append(Blocker("payouts.identity_unverified", "No verified identity: the performer must verify."))
+        method = methods.get(pid)
+        if method is None:
+            blockers.append(Blocker("payouts.no_payout_method", "No payout method: the performer has not set one."))
+        else:
+            legal_name = legal.get(pid, "")
+            if legal_name and holder_name_score(method, legal_name) < conf.HOLDER_NAME_MIN_SCORE:
+                blockers.append(
+                    Blocker(
+                        "payouts.holder_name_mismatch",
+                        "The payout account holder does not match the verified legal name.",
+                    )
                 )
-            )
-    statuses = set(
-        ScreeningCase.objects.filter(
-            performer_id=performer.pk,
-            status__in=[ScreeningCase.Status.OPEN, ScreeningCase.Status.CONFIRMED],
-        ).values_list("status", flat=True)
-    )
-    if ScreeningCase.Status.CONFIRMED in statuses:
-        blockers.append(Blocker("payouts.sanctions_confirmed", "A sanctions match was confirmed: never pay."))
-    elif ScreeningCase.Status.OPEN in statuses:
-        blockers.append(Blocker("payouts.sanctions_open", "A possible sanctions match waits for clearance."))
-    return blockers
+        statuses = cases.get(pid, set())
+        if ScreeningCase.Status.CONFIRMED in statuses:
+            blockers.append(Blocker("payouts.sanctions_confirmed", "A sanctions match was confirmed: never pay."))
+        elif ScreeningCase.Status.OPEN in statuses:
+            blockers.append(Blocker("payouts.sanctions_open", "A possible sanctions match waits for clearance."))
+        result[pid] = blockers
+    return result

@@ -55,9 +55,22 @@ class AccountKind(models.TextChoices):
     # Tokens a viewer has put on hold (a show's first minute, a ticket before the show runs): out of the
     # wallet, not yet anyone's earnings. Settled once per hold: captured to the performer or released back.
     HOLDS = "holds", "Holds (escrow)"
+    # Payouts: a performer's rolling reserve (held back from a payout for N days, then released to earnings);
+    # what a payout run owes performers until the bank, e-wallet or BTCPay confirms it (payout clearing); and
+    # what has left the platform to performers (paid out — a returned payment comes back from it).
+    PERFORMER_RESERVE = "performer_reserve", "Performer reserve"
+    PAYOUT_CLEARING = "payout_clearing", "Payout clearing"
+    PAID_OUT = "paid_out", "Paid out"
 
 
-OWNED_KINDS = frozenset({AccountKind.VIEWER_WALLET, AccountKind.PERFORMER_EARNINGS, AccountKind.AFFILIATE_PAYABLES})
+OWNED_KINDS = frozenset(
+    {
+        AccountKind.VIEWER_WALLET,
+        AccountKind.PERFORMER_EARNINGS,
+        AccountKind.AFFILIATE_PAYABLES,
+        AccountKind.PERFORMER_RESERVE,
+    }
+)
 SYSTEM_KINDS = frozenset(set(AccountKind) - OWNED_KINDS)
 # Accounts whose `balance` column is exact at every commit (and may never go below zero).
 MATERIALIZED_KINDS = frozenset({AccountKind.VIEWER_WALLET})
@@ -109,6 +122,16 @@ class TransferKind(models.TextChoices):
     HOLD = "hold", "Hold"
     HOLD_CAPTURE = "hold_capture", "Hold captured"
     HOLD_RELEASE = "hold_release", "Hold released"
+    # A payout run moves what each performer is owed out of earnings (to payout clearing, the reserve share to
+    # their reserve); each line is then settled once: paid (clearing → paid out), failed (clearing → earnings) or
+    # returned after being paid (paid out → earnings). A cancelled run moves its lines back; a reserve is
+    # released to earnings when its days are over. `data["run"]`, `data["lines"]` say which.
+    PAYOUT = "payout", "Payout"
+    PAYOUT_PAID = "payout_paid", "Payout paid"
+    PAYOUT_FAILED = "payout_failed", "Payout failed"
+    PAYOUT_RETURNED = "payout_returned", "Payout returned"
+    PAYOUT_CANCELLED = "payout_cancelled", "Payout cancelled"
+    RESERVE_RELEASE = "reserve_release", "Reserve released"
 
 
 class LedgerTransfer(AppendOnlyModel):

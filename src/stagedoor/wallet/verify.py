@@ -66,6 +66,12 @@ def _transfers() -> Iterator[LedgerProblem]:
         yield LedgerProblem(f"account {account_id}", "pending deltas point to an account that does not exist")
 
 
+# Hot accounts that can never hold less than nothing: escrow, a performer's reserve, payouts owed and paid out.
+NEVER_NEGATIVE_KINDS = frozenset(
+    {AccountKind.HOLDS, AccountKind.PERFORMER_RESERVE, AccountKind.PAYOUT_CLEARING, AccountKind.PAID_OUT}
+)
+
+
 def _accounts() -> Iterator[LedgerProblem | int]:
     checked = 0
     last = ""
@@ -96,6 +102,8 @@ def _accounts() -> Iterator[LedgerProblem | int]:
                     yield LedgerProblem(f"account {account}", "a materialized account has pending deltas")
             else:
                 stored = account.balance + int(pending.get(account.pk) or 0)
+                if account.kind in NEVER_NEGATIVE_KINDS and from_entries < 0:
+                    yield LedgerProblem(f"account {account}", f"balance is negative ({from_entries})")
             if stored != from_entries:
                 yield LedgerProblem(
                     f"account {account}",

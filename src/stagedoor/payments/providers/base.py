@@ -49,6 +49,7 @@ class PostbackEvent:
     amount_minor: int | None = None
     currency: str = ""
     raw_type: str = ""
+    card_fingerprint: str = ""  # the processor's stable id of the card, where its postback carries one
 
 
 @dataclass(frozen=True)

@@ -49,8 +49,17 @@ def sign(body: bytes, *, timestamp: int, secret: bytes | None = None) -> str:
     return f"t={timestamp},v1={mac}"
 
 
-def build_postback(purchase: Purchase, event_type: str, *, now: int | None = None) -> tuple[bytes, dict[str, str]]:
-    """The exact bytes and headers the sandbox processor sends for `event_type` on `purchase`."""
+def card_fingerprint(card_number: str) -> str:
+    """What the sandbox processor calls a card: a stable id derived from its number (like Stripe's fingerprint)."""
+    digits = "".join(ch for ch in card_number if ch.isdigit())
+    return hashlib.sha256(b"sandbox-card:" + digits.encode()).hexdigest()[:16] if digits else ""
+
+
+def build_postback(
+    purchase: Purchase, event_type: str, *, now: int | None = None, card_number: str = ""
+) -> tuple[bytes, dict[str, str]]:
+    """The exact bytes and headers the sandbox processor sends for `event_type` on `purchase` (paid with the test
+    card `card_number`, when given: the postback then names the card by its fingerprint)."""
     if event_type not in TYPES:
         raise ValueError(f"unknown sandbox event {event_type!r}")
     created = int(now if now is not None else time.time())
@@ -65,6 +74,7 @@ def build_postback(purchase: Purchase, event_type: str, *, now: int | None = Non
                 "amount": minor_to_decimal_string(purchase.price_minor, currency_exponent(purchase.currency)),
                 "amount_minor": purchase.price_minor,
                 "currency": purchase.currency,
+                **({"card": {"fingerprint": card_fingerprint(card_number)}} if card_number else {}),
             },
         },
         separators=(",", ":"),
@@ -101,6 +111,7 @@ class SandboxProvider:
                 amount_minor=int(data["amount_minor"]),
                 currency=str(data["currency"]),
                 raw_type=str(payload["type"])[:40],
+                card_fingerprint=str((data.get("card") or {}).get("fingerprint", ""))[:64],
             )
         except (ValueError, KeyError, TypeError, DuplicateJsonKey) as exc:
             raise MalformedPostback(f"unreadable sandbox payload: {exc}") from None

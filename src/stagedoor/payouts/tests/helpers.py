@@ -31,3 +31,12 @@ def write_list(directory: Path, sdn: str, alt: str | None = None) -> Path:
 def sdn_row(ent_num: int | str, name: str, sdn_type: str = "individual", program: str = "DEMO") -> str:
     rest = ",".join(['"-0- "'] * 7)
     return f'{ent_num},"{name}","{sdn_type}","{program}",{rest},"Invented test entry."\n'
+
+
+def backdate(transfer_id: str, when: Any) -> None:
+    """Move a ledger transfer and its entries to `when` (tests only: the ledger itself is append-only)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE wallet_ledgertransfer SET created_at = %s WHERE id = %s", [when, transfer_id])
+        cursor.execute("UPDATE wallet_ledgerentry SET created_at = %s WHERE transfer_id = %s", [when, transfer_id])

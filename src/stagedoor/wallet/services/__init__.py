@@ -29,11 +29,22 @@ from stagedoor.wallet.services.money import (
     purchase_credit,
     purchase_refund,
 )
+from stagedoor.wallet.services.payouts import (
+    PayoutMove,
+    PayoutSettle,
+    earnings_lock,
+    payout_cancel,
+    payout_post,
+    payout_settle,
+    reserve_release,
+)
 from stagedoor.wallet.services.tips import performer_share_bp, tip_refund, tip_send
 
 __all__ = [
     "ChargebackOutcome",
     "Paid",
+    "PayoutMove",
+    "PayoutSettle",
     "affiliate_commission_accrue",
     "charge",
     "check_client_key",
@@ -41,10 +52,14 @@ __all__ = [
     "commission_rule_create",
     "commission_rule_end",
     "commission_tiers_compute",
+    "earnings_lock",
     "hold_place",
     "hold_settle",
     "package_create",
     "package_update",
+    "payout_cancel",
+    "payout_post",
+    "payout_settle",
     "performer_share_bp",
     "performer_terms_set",
     "promotion_grant",
@@ -52,6 +67,7 @@ __all__ = [
     "purchase_credit",
     "purchase_refund",
     "request_hash",
+    "reserve_release",
     "tip_goal_cancel",
     "tip_goal_create",
     "tip_goal_move",
