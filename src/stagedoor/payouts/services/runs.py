@@ -172,7 +172,7 @@ def payout_run_create(*, actor: User, period_end: datetime | None = None, ip: st
             released = reserves_release_due(at=end, key=f"reserve-release:{run.pk}")
             wallet.earnings_lock()
             lines = _lines(start, end)
-            release_at = now + timedelta(days=run.reserve_days)
+            release_at = end + timedelta(days=run.reserve_days)  # counted from the period's end: reproducible
             items = [
                 PayoutItem(
                     run=run,
@@ -264,7 +264,7 @@ def payout_item_review(*, actor: User, item_id: str, release: bool, reason: str,
             item.status, item.reserve_tokens, item.amount_tokens = ST.PENDING, reserve, pay
             item.amount_minor = pay * run.rate_minor
             item.method, item.method_kind = method, method.kind
-            item.reserve_release_at = timezone.now() + timedelta(days=run.reserve_days) if reserve else None
+            item.reserve_release_at = run.period_end + timedelta(days=run.reserve_days) if reserve else None
         item.reviewed_by_label = actor.login
         item.outcome_reason = reason[:200]
         item.save()
