@@ -74,3 +74,70 @@ class PayeeStatusOut(Schema):
     method: PayoutMethodOut | None
     blockers: list[BlockerOut]
     cases: list[ScreeningCaseOut]
+
+
+class PayoutItemOut(Schema):
+    id: str = Field(description="also the end-to-end id the bank reports back")
+    run_id: str
+    performer_id: str
+    performer_login: str
+    status: str
+    matured_tokens: int
+    held_tokens: int
+    reserve_tokens: int
+    amount_tokens: int
+    amount_minor: int
+    currency: str
+    method_kind: str
+    method_masked: str
+    reasons: list[BlockerOut]
+    outcome_reason: str
+    reserve_release_at: datetime | None
+    period_start: datetime
+    period_end: datetime
+
+
+class PayoutRunOut(Schema):
+    id: str
+    period_start: datetime
+    period_end: datetime
+    status: str
+    currency: str
+    rate_minor: int
+    total_tokens: int
+    total_minor: int
+    reserved_tokens: int
+    approvals_needed: int
+    approved_by: list[str]
+    counts: dict[str, int]
+    files: list[dict[str, str | int]]
+    created_by: str
+    created_at: datetime
+
+
+class PayoutRunDetailOut(PayoutRunOut):
+    items: list[PayoutItemOut]
+
+
+class PayoutRunIn(Schema):
+    period_end: datetime | None = Field(None, description="any instant: the run is for the last period ended by then")
+
+
+class ReasonIn(Schema):
+    reason: str = Field(max_length=2000)
+
+
+class ReviewIn(Schema):
+    release: bool
+    reason: str = Field(max_length=2000)
+
+
+class MarkIn(Schema):
+    item_ids: list[str] = Field(max_length=5000)
+    outcome: str = Field(max_length=10, description="paid, failed or returned")
+    reason: str = Field(max_length=200)
+
+
+class SettleOut(Schema):
+    applied: dict[str, int]
+    unchanged: list[dict[str, str]]

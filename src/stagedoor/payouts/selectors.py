@@ -6,19 +6,32 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from stagedoor.accounts.models import User
+from stagedoor.accounts.roles import Perm
 from stagedoor.accounts.selectors import require_perm
 from stagedoor.payouts import conf, errors
-from stagedoor.payouts.models import PayoutMethod, SanctionsList, SanctionsName, ScreeningCase
+from stagedoor.payouts.models import (
+    PayoutFile,
+    PayoutItem,
+    PayoutMethod,
+    PayoutRun,
+    SanctionsList,
+    SanctionsName,
+    ScreeningCase,
+)
 from stagedoor.payouts.names import name_score
 from stagedoor.verification.models import PerformerStanding
 from stagedoor.verification.selectors import STANDING_FIELDS, standing_from
+from stagedoor.wallet import conf as wallet_conf
+from stagedoor.wallet import selectors as wallet_selectors
+from stagedoor.wallet.models import AccountKind, TransferKind
 
 # --- payout methods ------------------------------------------------------------------------------------------
 
@@ -192,3 +205,115 @@ def payout_blockers_many(performer_ids: list[Any]) -> dict[str, list[Blocker]]:
             blockers.append(Blocker("payouts.sanctions_open", "A possible sanctions match waits for clearance."))
         result[pid] = blockers
     return result
+
+
+# --- payout runs -----------------------------------------------------------------------------------------------
+
+ITEM_ORDER = {"review": 0, "blocked": 1, "failed": 2, "returned": 3, "pending": 4, "sent": 5}
+
+
+def runs_recent(*, limit: int = 30) -> list[PayoutRun]:
+    return list(PayoutRun.objects.order_by("-period_end")[:limit])
+
+
+def access_run(actor: User | None, run_id: str) -> PayoutRun:
+    require_perm(actor, Perm.PAYOUTS_MANAGE)
+    run = PayoutRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise errors.PayoutRunNotFound()
+    return run
+
+
+def run_items(run: PayoutRun, *, status: str = "", limit: int = 500) -> list[PayoutItem]:
+    """A run's lines, the ones needing a person first (held for review, blocked, failed), then the largest."""
+    qs = PayoutItem.objects.filter(run=run).select_related("performer", "method")
+    if status:
+        qs = qs.filter(status=status)
+    items = list(qs.order_by("-amount_tokens", "-matured_tokens", "pk")[: max(1, min(limit, 5000))])
+    return sorted(items, key=lambda i: ITEM_ORDER.get(i.status, 9))
+
+
+def run_counts(run: PayoutRun) -> dict[str, int]:
+    rows = PayoutItem.objects.filter(run=run).values_list("status").annotate(n=Count("pk")).order_by()
+    return {str(status): int(n) for status, n in rows}
+
+
+def run_approvers(run: PayoutRun) -> list[str]:
+    return list(run.approvals.order_by("created_at").values_list("approver_label", flat=True))
+
+
+def run_file(actor: User | None, run_id: str, file_id: str) -> PayoutFile:
+    run = access_run(actor, run_id)
+    found = PayoutFile.objects.filter(run=run, pk=file_id).first()
+    if found is None:
+        raise errors.PayoutRunNotFound()
+    return found
+
+
+def payouts_of(performer: Any, *, limit: int = 50) -> list[PayoutItem]:
+    """A performer's payout lines, newest period first (blocked and below-minimum ones too: they say why)."""
+    return list(
+        PayoutItem.objects.filter(performer_id=performer.pk)
+        .select_related("run", "method")
+        .order_by("-run__period_end")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A performer's statement for [start, end): earned → matured → reserved → paid, every line a ledger entry."""
+
+    start: datetime
+    end: datetime
+    opening: int
+    closing: int
+    earned: int
+    reversed: int
+    moved_to_payout: int
+    reserved: int
+    reserve_released: int
+    recredited: int
+    reserve_balance: int
+    held_at_end: int
+    matured_at_end: int
+    payouts: list[PayoutItem]
+    lines: list[Any]
+
+
+def statement_of(performer: Any, *, start: datetime, end: datetime) -> Statement:
+    lines = wallet_selectors.statement_lines(performer.pk, start=start, end=end)
+    earnings = [line for line in lines if line.account == AccountKind.PERFORMER_EARNINGS]
+    reserve = [line for line in lines if line.account == AccountKind.PERFORMER_RESERVE]
+
+    def total(rows: list[Any], kinds: frozenset[str] | set[str]) -> int:
+        return sum(r.amount for r in rows if r.kind in kinds)
+
+    position = wallet_selectors.earnings_positions(
+        as_of=min(end, timezone.now()),
+        hold_days=conf.hold_days_by_product(),
+        default_hold=wallet_conf.hold_days(),
+        performer_ids=[performer.pk],
+    ).get(str(performer.pk))
+    return Statement(
+        start=start,
+        end=end,
+        opening=wallet_selectors.balance_before(performer.pk, AccountKind.PERFORMER_EARNINGS, start),
+        closing=wallet_selectors.balance_before(performer.pk, AccountKind.PERFORMER_EARNINGS, end),
+        earned=total(earnings, wallet_selectors.EARNING_KINDS),
+        reversed=total(earnings, wallet_selectors.REVERSAL_KINDS),
+        moved_to_payout=-total(earnings, {TransferKind.PAYOUT}),
+        reserved=total(reserve, {TransferKind.PAYOUT}),
+        reserve_released=-total(reserve, {TransferKind.RESERVE_RELEASE}),
+        recredited=total(
+            earnings, {TransferKind.PAYOUT_FAILED, TransferKind.PAYOUT_RETURNED, TransferKind.PAYOUT_CANCELLED}
+        ),
+        reserve_balance=wallet_selectors.balance_before(performer.pk, AccountKind.PERFORMER_RESERVE, end),
+        held_at_end=position.held if position is not None else 0,
+        matured_at_end=position.matured if position is not None else 0,
+        payouts=list(
+            PayoutItem.objects.filter(
+                performer_id=performer.pk, run__period_end__gte=start, run__period_end__lt=end
+            ).select_related("run", "method")
+        ),
+        lines=lines,
+    )

@@ -10,8 +10,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from stagedoor.core.models import AuditEntry
 from stagedoor.core.ids import new_id
+from stagedoor.core.models import AuditEntry
 from stagedoor.payouts import errors, services
 from stagedoor.payouts.files.sepa import validate_pain001
 from stagedoor.payouts.models import PayoutItem, PayoutRun
@@ -141,7 +141,9 @@ def test_four_eyes_send_sepa_then_reports_settle_once(make_user: Any, settings: 
     replay = services.payout_report_apply(actor=bob, content=report, kind="status")
     assert replay.applied == {} and replay.unchanged == [{"id": item.pk, "status": ST.PAID, "outcome": "paid"}]
     before = _balance(lena)
-    returned = services.payout_report_apply(actor=bob, content=camt054(entry(item.pk, "DBIT", reason="AC04")), kind="return")
+    returned = services.payout_report_apply(
+        actor=bob, content=camt054(entry(item.pk, "DBIT", reason="AC04")), kind="return"
+    )
     assert returned.applied == {"returned": 1}
     assert _balance(lena) == before + 540 and _system(AccountKind.PAID_OUT) == 0
     assert PayoutItem.objects.get(pk=item.pk).outcome_reason == "AC04"
