@@ -27,6 +27,7 @@ def finance(request: HttpRequest) -> HttpResponse:
             "sales_tokens": board.sales_tokens,
             "revenue": [{"key": s.key, "label": s.label, "values": s.values} for s in board.revenue],
             "liabilities": board.liabilities,
+            "paid_out": board.paid_out,
             "providers": [{"name": p.provider, "rate": p.rate} for p in board.providers],
         },
         "rows": {t: exports.finance_rows(board, t) for t in exports.FINANCE_TABLES},

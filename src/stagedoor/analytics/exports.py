@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from stagedoor.analytics.selectors import FinanceDashboard, PerformerDashboard
 
 PERFORMER_TABLES = ("earnings", "supporters", "minutes", "conversion")
-FINANCE_TABLES = ("sales", "revenue", "chargebacks", "liabilities")
+FINANCE_TABLES = ("sales", "revenue", "chargebacks", "liabilities", "payouts")
 
 
 def performer_rows(board: PerformerDashboard, table: str) -> list[list[Any]]:
@@ -40,6 +40,8 @@ def performer_rows(board: PerformerDashboard, table: str) -> list[list[Any]]:
 
 
 def finance_rows(board: FinanceDashboard, table: str) -> list[list[Any]]:
+    if table == "payouts":
+        return [["day", "paid_out_tokens"], *[[d, board.paid_out[i]] for i, d in enumerate(board.labels)]]
     if table == "revenue":
         return [
             ["day", *[s.key for s in board.revenue], "total"],

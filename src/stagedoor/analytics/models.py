@@ -37,6 +37,7 @@ class Product(models.TextChoices):
     CHARGEBACKS = "chargebacks", "Chargebacks"
     PROMOTIONS = "promotions", "Promotions"
     AFFILIATES = "affiliates", "Affiliate commissions"
+    PAYOUTS = "payouts", "Payouts and reserves"
 
 
 # What a performer earns from (the stacked chart's series, in this order).

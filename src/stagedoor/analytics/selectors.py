@@ -51,6 +51,12 @@ KIND_PRODUCTS: dict[str, str] = {
     TransferKind.CHARGEBACK: Product.CHARGEBACKS,
     TransferKind.PROMOTION: Product.PROMOTIONS,
     TransferKind.AFFILIATE_COMMISSION: Product.AFFILIATES,
+    TransferKind.PAYOUT: Product.PAYOUTS,
+    TransferKind.PAYOUT_PAID: Product.PAYOUTS,
+    TransferKind.PAYOUT_FAILED: Product.PAYOUTS,
+    TransferKind.PAYOUT_RETURNED: Product.PAYOUTS,
+    TransferKind.PAYOUT_CANCELLED: Product.PAYOUTS,
+    TransferKind.RESERVE_RELEASE: Product.PAYOUTS,
 }
 SHOW_MINUTE_ITEMS = {"show_minute", "show_hold"}  # a billed minute: a charge, or minute 1 captured from a hold
 
@@ -245,7 +251,7 @@ def performer_dashboard(performer: Any, *, days: int = 30, top: int = 10) -> Per
     by_product: dict[str, list[int]] = {p: [0] * days for p in EARNING_PRODUCTS}
 
     def put_earning(day: date, product: str, amount: int) -> None:
-        if day in index:
+        if day in index and product != Product.PAYOUTS:  # money leaving earnings to be paid is not earning less
             by_product.setdefault(product, [0] * days)[index[day]] += amount
 
     if account_id is not None:
@@ -347,7 +353,10 @@ class FinanceDashboard:
     revenue: list[Series]  # platform revenue by product, per day
     revenue_total: dict[str, int]
     providers: list[ProviderRate]
-    earnings_owed: int  # performer earnings accounts, all time (payouts not yet deducted: none exist)
+    earnings_owed: int  # performer earnings accounts (not yet in a payout run)
+    reserves: int  # performers' rolling reserves
+    payouts_owed: int  # payout clearing: in runs, not yet confirmed paid
+    paid_out: list[int]  # tokens paid out to performers per day (returns net)
     wallets: int  # tokens held in viewer wallets
     holds: int  # tokens in open holds
     liabilities: list[int]  # wallets + holds at the end of each day
@@ -393,7 +402,14 @@ def finance_dashboard(*, days: int = 30) -> FinanceDashboard:
     labels_of = dict(Product.choices)
     revenue_by: dict[str, list[int]] = {}
     # liabilities: the balance of wallets and holds at each day's end = all folded before the range + daily
-    kinds = (AccountKind.VIEWER_WALLET, AccountKind.HOLDS, AccountKind.PERFORMER_EARNINGS)
+    kinds = (
+        AccountKind.VIEWER_WALLET,
+        AccountKind.HOLDS,
+        AccountKind.PERFORMER_EARNINGS,
+        AccountKind.PERFORMER_RESERVE,
+        AccountKind.PAYOUT_CLEARING,
+        AccountKind.PAID_OUT,
+    )
     opening = _kind_totals_before(kinds, since)
     daily_kind: dict[str, list[int]] = {k: [0] * days for k in kinds}
 
@@ -425,6 +441,9 @@ def finance_dashboard(*, days: int = 30) -> FinanceDashboard:
         revenue_total={s.key: sum(s.values) for s in revenue},
         providers=providers,
         earnings_owed=running[AccountKind.PERFORMER_EARNINGS],
+        reserves=running[AccountKind.PERFORMER_RESERVE],
+        payouts_owed=running[AccountKind.PAYOUT_CLEARING],
+        paid_out=daily_kind[AccountKind.PAID_OUT],
         wallets=running[AccountKind.VIEWER_WALLET],
         holds=running[AccountKind.HOLDS],
         liabilities=liabilities,

@@ -10,6 +10,7 @@ from stagedoor.accounts.roles import Perm
 from stagedoor.accounts.selectors import require_perm
 from stagedoor.analytics import exports, selectors
 from stagedoor.core.errors import ApplicationError
+from stagedoor.payouts import selectors as payout_selectors
 
 
 def _days(request: HttpRequest) -> int:
@@ -28,7 +29,9 @@ def studio_dashboard(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         return _refused(request, exc)
     board = selectors.performer_dashboard(performer, days=_days(request))
+    payouts = list(reversed(payout_selectors.payouts_of(performer, limit=12)))
     context = {
+        "payouts": payouts,
         "board": board,
         "ranges": selectors.RANGES,
         "chart_data": {
@@ -39,6 +42,10 @@ def studio_dashboard(request: HttpRequest) -> HttpResponse:
             "payers": board.payers,
             "chatters": board.chatters,
             "conversion": board.conversion,
+            "payouts": [
+                {"period": f"{p.run.period_end:%Y-%m-%d}", "paid": p.amount_tokens, "reserve": p.reserve_tokens}
+                for p in payouts
+            ],
         },
         "rows": {t: exports.performer_rows(board, t) for t in exports.PERFORMER_TABLES},
     }

@@ -222,7 +222,7 @@ def staff_payout_runs(request: HttpRequest) -> list[dict[str, Any]]:
     auth=requires(Perm.PAYOUTS_MANAGE),
     tags=["staff"],
 )
-def staff_payout_run_create(request: HttpRequest, payload: schemas.PayoutRunIn) -> Status:
+def staff_payout_run_create(request: HttpRequest, payload: schemas.PayoutRunIn) -> Status[dict[str, Any]]:
     """Make the run of the last period ended (201), or answer the one already made for it (200): never twice."""
     run, created = services.payout_run_create(actor=_me(request), period_end=payload.period_end, ip=client_ip(request))
     return Status(201 if created else 200, _run_out(run, items=True))

@@ -54,6 +54,22 @@
       data: { labels: d.providers.map((p) => p.name), datasets: [{ label: "Chargebacks per purchase", data: d.providers.map((p) => p.rate ?? 0), backgroundColor: PALETTE[3] }] },
       options: { scales: { x: axes(false).x, y: { beginAtZero: true, ticks: { color: TEXT }, grid: { color: GRID } } }, plugins: { legend } },
     }),
+    paid_out: (d) => ({
+      type: "bar",
+      data: { labels: d.labels, datasets: [{ label: "Tokens paid out", data: d.paid_out, backgroundColor: PALETTE[2] }] },
+      options: { scales: axes(false), plugins: { legend } },
+    }),
+    payouts: (d) => ({
+      type: "bar",
+      data: {
+        labels: d.payouts.map((p) => p.period),
+        datasets: [
+          { label: "Paid", data: d.payouts.map((p) => p.paid), backgroundColor: PALETTE[2] },
+          { label: "Kept in reserve", data: d.payouts.map((p) => p.reserve), backgroundColor: PALETTE[3] },
+        ],
+      },
+      options: { scales: axes(true), plugins: { legend } },
+    }),
     liabilities: (d) => ({
       type: "line",
       data: { labels: d.labels, datasets: [{ label: "Tokens held", data: d.liabilities, borderColor: PALETTE[1], backgroundColor: PALETTE[1] }] },
