@@ -38,6 +38,8 @@ from stagedoor.fans import services as fans_services
 from stagedoor.fans.models import FanClub, FanPost, Membership, Thread
 from stagedoor.moderation import selectors as moderation_selectors
 from stagedoor.moderation import services as moderation_services
+from stagedoor.payouts import selectors as payout_selectors
+from stagedoor.payouts import services as payout_services
 from stagedoor.rooms import selectors as room_selectors
 from stagedoor.rooms import services as room_services
 from stagedoor.shows import services as show_services
@@ -199,6 +201,7 @@ def demo_data(users: dict[str, User]) -> list[str]:
     _chat_history(rooms[PERFORMER], {fan.login: fan for fan in fans})
     _review_queue(rooms[PERFORMER], {fan.login: fan for fan in fans}, users["demo_viewer"])
     _shows_and_fan_club(users, fans)
+    _payout_methods(users)
     nxt = room_selectors.next_show(offline)
     return [
         f"{len(packages)} token packages",
@@ -210,6 +213,8 @@ def demo_data(users: dict[str, User]) -> list[str]:
         "two cases in the trust & safety review queue (a held line, a reported one)",
         "Nova's show prices (private, group, spy), a ticket show tomorrow, a fan club with a post, "
         "a member and a private-message thread",
+        "payout methods for both performers (the textbook example IBAN, in their verified names): demo_finance makes "
+        "the week's payout run at /staff/payouts/",
     ]
 
 
@@ -331,6 +336,18 @@ def _demo_picture() -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+DEMO_PAYOUT_IBAN = "DE89370400440532013000"  # the textbook example IBAN (valid checksum, no real account)
+
+
+def _payout_methods(users: dict[str, User]) -> None:
+    """Each demo performer is paid by bank transfer to the example IBAN, in their verified (invented) name; once."""
+    for login, legal_name, _born, _country in DEMO_IDENTITIES:
+        if payout_selectors.current_payout_method(users[login]) is None:
+            payout_services.payout_method_set(
+                performer=users[login], kind="sepa", holder_name=legal_name, fields={"iban": DEMO_PAYOUT_IBAN}
+            )
 
 
 def _shows_and_fan_club(users: dict[str, User], fans: list[User]) -> None:
