@@ -388,7 +388,9 @@ def payout_run_send(*, actor: User, run_id: str, ip: str = "") -> PayoutRun:
         if run.status not in (PayoutRun.Status.APPROVED, PayoutRun.Status.SENT):
             raise errors.PayoutRunNotApproved(extra={"status": run.status})
         pending = list(
-            PayoutItem.objects.select_for_update().filter(run=run, status=ST.PENDING).select_related("method")
+            PayoutItem.objects.select_for_update(of=("self",))
+            .filter(run=run, status=ST.PENDING)
+            .select_related("method")
         )
         by_kind: dict[str, list[PayoutItem]] = {}
         for item in pending:

@@ -19,7 +19,7 @@ from django.db.models import QuerySet, Sum
 from django.db.models.fields.json import KeyTextTransform
 
 from stagedoor.wallet.models import AccountKind, CommissionProduct, LedgerAccount, LedgerEntry, TransferKind
-from stagedoor.wallet.selectors.balances import pending_sum
+from stagedoor.wallet.selectors.balances import entries_sum, pending_sum
 from stagedoor.wallet.selectors.commission import product_of_item
 
 PAYOUT_KINDS = frozenset(
@@ -109,13 +109,13 @@ def earnings_positions(
 ) -> dict[str, Position]:
     """performer id → Position, for every performer with an earnings account (or those named)."""
     accounts = _earnings_accounts(performer_ids)
-    rows = list(accounts.annotate(pending=pending_sum()).values_list("pk", "owner_id", "balance", "pending"))
-    after = dict(
-        _entries(accounts)
-        .filter(created_at__gte=as_of)
-        .values("account_id")
-        .annotate(s=Sum("amount"))
-        .values_list("account_id", "s")
+    # Balance and what came after the cut-off in ONE statement (one snapshot): read apart, tips committing in
+    # between would count in one and not the other, and the matured part would come out short (or long).
+    later = LedgerEntry.objects.exclude(transfer__kind__in=PAYOUT_KINDS).filter(created_at__gte=as_of)
+    rows = list(
+        accounts.annotate(pending=pending_sum(), after=entries_sum(later)).values_list(
+            "pk", "owner_id", "balance", "pending", "after"
+        )
     )
     held = held_sums(accounts, as_of=as_of, hold_days=hold_days, default_hold=default_hold)
     return {
@@ -123,10 +123,10 @@ def earnings_positions(
             performer_id=str(owner_id),
             account_id=pk,
             balance=int(balance) + int(pending),
-            after=int(after.get(pk) or 0),
+            after=int(after),
             held=held.get(pk, 0),
         )
-        for pk, owner_id, balance, pending in rows
+        for pk, owner_id, balance, pending, after in rows
     }
 
 
