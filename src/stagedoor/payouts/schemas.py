@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 
 class PayoutMethodIn(Schema):
@@ -120,6 +121,7 @@ class PayoutRunDetailOut(PayoutRunOut):
 
 
 class PayoutRunIn(Schema):
+    model_config = ConfigDict(extra="forbid")  # nothing but the period: a stray field is a mistake, not a run
     period_end: datetime | None = Field(None, description="any instant: the run is for the last period ended by then")
 
 

@@ -21,6 +21,7 @@ from stagedoor.wallet.models import (
     TransferKind,
 )
 from stagedoor.wallet.selectors.balances import account_of, entries_sum, pending_sum
+from stagedoor.wallet.selectors.maturity import PAYOUT_KINDS
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,9 @@ def earnings_of(performer: Any) -> Earnings:
         .annotate(
             pending=pending_sum(),
             earned=entries_sum(LedgerEntry.objects.filter(amount__gt=0)),
-            recent=entries_sum(LedgerEntry.objects.filter(created_at__gte=since)),
+            recent=entries_sum(
+                LedgerEntry.objects.filter(created_at__gte=since).exclude(transfer__kind__in=PAYOUT_KINDS)
+            ),
         )
         .values_list("balance", "pending", "earned", "recent")
         .get()
