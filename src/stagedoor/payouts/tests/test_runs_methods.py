@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from stagedoor.core import jobs
 from stagedoor.payouts import btcpay_payouts, services
 from stagedoor.payouts.models import PayoutItem, PayoutRun
 from stagedoor.payouts.tests.helpers import BTC, performer_named
@@ -64,7 +65,7 @@ def test_ewallet_and_crypto_lines_from_send_to_reconciled(make_user: Any, greenf
     )
     assert services.crypto_payouts_poll() == {"pending": 1}
     payout["state"] = "Completed"
-    assert services.crypto_payouts_poll() == {"paid": 1}
+    assert jobs.run_job("payouts.poll_crypto") == 1  # the scheduled job: one payout finished
     marked = services.payout_items_mark(
         actor=finance, run_id=run.pk, item_ids=[items[ana.pk].pk], outcome="paid", reason="E-wallet batch report"
     )
