@@ -161,8 +161,11 @@ def current_methods(performer_ids: list[Any]) -> dict[str, PayoutMethod]:
     return {str(m.performer_id): m for m in found}
 
 
-def payout_blockers_many(performer_ids: list[Any]) -> dict[str, list[Blocker]]:
-    """`payout_blockers` for many performers in a handful of queries (a payout run asks for thousands)."""
+def payout_blockers_many(
+    performer_ids: list[Any], *, methods: dict[str, PayoutMethod] | None = None
+) -> dict[str, list[Blocker]]:
+    """`payout_blockers` for many performers in a handful of queries (a payout run asks for thousands; it passes
+    the current `methods` it has already read, so the details are decrypted once)."""
     now = timezone.now()
     ids = [str(pk) for pk in performer_ids]
     standings = {
@@ -175,7 +178,7 @@ def payout_blockers_many(performer_ids: list[Any]) -> dict[str, list[Blocker]]:
         .select_related("verification")
         .values_list("user_id", "verification__vendor_legal_name", "verification__legal_name")
     }
-    methods = current_methods(ids)
+    methods = methods if methods is not None else current_methods(ids)
     cases: dict[str, set[str]] = {}
     for uid, status in ScreeningCase.objects.filter(
         performer_id__in=ids, status__in=[ScreeningCase.Status.OPEN, ScreeningCase.Status.CONFIRMED]

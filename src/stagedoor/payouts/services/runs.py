@@ -114,11 +114,11 @@ def _lines(start: datetime, end: datetime) -> list[_Line]:
     )
     owed = {pid: p for pid, p in positions.items() if p.matured > 0}
     ids = sorted(owed)
-    blockers = payout_blockers_many(ids)
+    methods = current_methods(ids)
+    blockers = payout_blockers_many(ids, methods=methods)
     minimum = conf.integer("minimum_tokens")
     candidates = [pid for pid in ids if not blockers[pid] and owed[pid].matured >= minimum]
     flags = review_flags(candidates, start=start, end=end)
-    methods = current_methods(candidates)
     reserve_bp = conf.integer("reserve_bp")
     lines = []
     for pid in ids:

@@ -39,15 +39,20 @@ SETTLE_KINDS = {
 
 
 def _owned(kind: str, performer_ids: Sequence[str]) -> dict[str, LedgerAccount]:
-    """Each performer's account of `kind` (created on first use), rows locked in primary-key order."""
+    """Each performer's account of `kind` (the missing ones created in one statement), rows locked in primary-key
+    order."""
     ids = sorted(set(performer_ids))
-    found = {a.owner_id: a for a in LedgerAccount.objects.filter(kind=kind, owner_id__in=ids)}
-    for pid in ids:
-        if pid not in found:
-            found[pid] = ledger.account_get(kind, owner_id=pid)
+    found = {str(a.owner_id): a for a in LedgerAccount.objects.filter(kind=kind, owner_id__in=ids)}
+    missing = [pid for pid in ids if pid not in found]
+    if missing:
+        # created concurrently by someone else: the unique (kind, owner) keeps one, which we then read
+        LedgerAccount.objects.bulk_create(
+            [LedgerAccount(kind=kind, owner_id=pid) for pid in missing], batch_size=2000, ignore_conflicts=True
+        )
+        found.update({str(a.owner_id): a for a in LedgerAccount.objects.filter(kind=kind, owner_id__in=missing)})
     pks = sorted(a.pk for a in found.values())
     list(LedgerAccount.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk", flat=True))
-    return {str(k): v for k, v in found.items()}
+    return found
 
 
 def _balances(accounts: dict[str, LedgerAccount]) -> dict[str, int]:
