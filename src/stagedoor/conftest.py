@@ -15,6 +15,30 @@ from django.test import Client
 TEST_PASSWORD = "correct-horse-battery-9"  # noqa: S105 - invented test credential
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_flush_by_delete() -> Iterator[None]:
+    """On PostgreSQL, empty the tables after a transactional test with DELETE instead of TRUNCATE.
+
+    Django's flush TRUNCATEs every table, which on PostgreSQL makes new files for each of ~150 tables: over a
+    second per transactional test. The tables a test used hold a few rows, and every foreign key Django creates
+    there is DEFERRABLE INITIALLY DEFERRED, so DELETEs in one transaction (flush runs in one), in any order, leave
+    the same empty database in milliseconds. Sequences are not reset, as in Django's default flush for tests."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(
+        self: Any, style: Any, tables: Any, *, reset_sequences: bool = False, allow_cascade: bool = False
+    ) -> list[str]:
+        if reset_sequences:
+            return original(self, style, tables, reset_sequences=True, allow_cascade=allow_cascade)
+        return [f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(t))};" for t in tables]
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    yield
+    DatabaseOperations.sql_flush = original  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def _immediate_jobs(settings: Any) -> None:
     """Run jobs in the caller's thread after commit so tests are deterministic.
