@@ -23,9 +23,11 @@ from stagedoor.fans.api import router as fans_router
 from stagedoor.moderation.api import router as moderation_router
 from stagedoor.payments.api import router as payments_router
 from stagedoor.payouts.api import router as payouts_router
+from stagedoor.privacy.api import router as privacy_router
 from stagedoor.rooms.api import router as rooms_router
 from stagedoor.shows.api import router as shows_router
 from stagedoor.streaming.api import router as streaming_router
+from stagedoor.support.api import router as support_router
 from stagedoor.verification.api import router as verification_router
 from stagedoor.wallet.api import router as wallet_router
 
@@ -144,3 +146,5 @@ api.add_router("/", shows_router)
 api.add_router("/", fans_router)
 api.add_router("/", payouts_router)
 api.add_router("/", analytics_router)
+api.add_router("/", support_router)
+api.add_router("/", privacy_router)

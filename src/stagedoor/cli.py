@@ -6,7 +6,8 @@ app adds its own commands under `<app>/management/commands/`.
 
 Every command loads the configuration first: a wrong setting stops it with one line naming the
 variable. Every serving process (`run`, `web`, `ingest`, `worker`, `chat`) then checks that the
-database is migrated; `run` on the embedded SQLite database migrates it itself.
+database is migrated (`run` on the embedded SQLite database migrates it itself) and that every
+encryption key id stored rows may name is configured (`core.keys`).
 """
 
 from __future__ import annotations
@@ -61,6 +62,23 @@ def _require_schema(command: str, config: Config) -> None:
             announce=lambda line: print(f"stagedoor: {line}", flush=True),
         )
     except SchemaNotMigrated as exc:
+        _fail(str(exc))
+    from django.db import connections
+
+    try:
+        _require_keys()
+    finally:
+        connections.close_all()  # the process's threads open their own
+
+
+def _require_keys() -> None:
+    """Stop when stored rows may name a key-encryption key that is not configured (`core.keys`): every read of
+    them would fail later, one request at a time."""
+    from stagedoor.core.keys import KeysMissing, check_keys_in_use
+
+    try:
+        check_keys_in_use()
+    except KeysMissing as exc:
         _fail(str(exc))
 
 

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "stagedoor.fans",
     "stagedoor.shows",
     "stagedoor.payouts",
+    "stagedoor.support",
+    "stagedoor.privacy",
     "stagedoor.analytics",
     "stagedoor.web",
 ]
@@ -54,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "stagedoor.accounts.middleware.SessionRecordMiddleware",
+    "stagedoor.accounts.middleware.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stagedoor.accounts.middleware.EntryConsentMiddleware",
@@ -134,6 +138,13 @@ else:
     STAGEDOOR_JOBS_BACKEND = "inprocess"
     STAGEDOOR_FANOUT_BACKEND = "inprocess"
 
+# Rate limits (accounts.ratelimit): overrides like "tip=600/60,login=off"; counters in Redis when configured.
+STAGEDOOR_RATE_LIMITS = _os.environ.get("STAGEDOOR_RATE_LIMITS", "")
+# Roles that must sign in with a passkey (accounts.services.passkeys), e.g. "admin,finance,compliance".
+STAGEDOOR_PASSKEY_REQUIRED_ROLES = [
+    r.strip() for r in _os.environ.get("STAGEDOOR_PASSKEY_REQUIRED_ROLES", "").split(",") if r.strip()
+]
+
 CELERY_BROKER_URL = CONFIG.redis_url or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -145,7 +156,15 @@ CELERY_BEAT_SCHEDULE = {
     "chat-presence-rollup": {"task": "stagedoor.run_job", "schedule": 5.0, "args": ["chat.presence_rollup", []]},
     "shows-bill": {"task": "stagedoor.run_job", "schedule": 1.0, "args": ["shows.bill", []]},
     "fans-renew": {"task": "stagedoor.run_job", "schedule": 60.0, "args": ["fans.renew", []]},
+    "privacy-due": {"task": "stagedoor.run_job", "schedule": 300.0, "args": ["privacy.due", []]},
+    "privacy-retention": {"task": "stagedoor.run_job", "schedule": 86400.0, "args": ["privacy.retention", []]},
     "analytics-rollup": {"task": "stagedoor.run_job", "schedule": 10.0, "args": ["analytics.rollup", []]},
+    "support-sla-sweep": {"task": "stagedoor.run_job", "schedule": 60.0, "args": ["support.sla_sweep", []]},
+    "support-stream-incidents": {
+        "task": "stagedoor.run_job",
+        "schedule": 15.0,
+        "args": ["support.stream_incidents", []],
+    },
 }
 
 # --- auth -----------------------------------------------------------------------------
@@ -248,7 +267,11 @@ STAGEDOOR_EMBEDDED_SERVICES = [
     "stagedoor.chat.presence_rollup.presence_rollup_service",
     "stagedoor.shows.tasks.biller_service",
     "stagedoor.fans.tasks.renewal_service",
+    "stagedoor.privacy.tasks.privacy_service",
     "stagedoor.analytics.tasks.rollup_service",
+    "stagedoor.support.tasks.sla_service",
+    "stagedoor.support.tasks.smtp_service",
+    "stagedoor.support.tasks.stream_incidents_service",
 ]
 
 # Chat runs on a dedicated `websockets` gateway (docs/architecture.md §6): in `run`'s loop or

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import logout as django_logout
+from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest
 from ninja import Router, Status
+from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
 from stagedoor.accounts import errors, schemas, selectors, services
 from stagedoor.accounts.auth import AUTH, optional_user, requires
-from stagedoor.accounts.models import User
+from stagedoor.accounts.models import Passkey, User
 from stagedoor.accounts.roles import Perm
-from stagedoor.accounts.sessions import CONSENT_KEY, session_login
+from stagedoor.accounts.sessions import (
+    CONSENT_KEY,
+    PENDING_MFA_KEY,
+    current_session_id,
+    pending_mfa_user,
+    session_login,
+    session_logout,
+)
 from stagedoor.core.audit import audit_entries
 from stagedoor.core.errors import NotAuthenticated
 from stagedoor.core.middleware import client_ip
 
 router = Router(tags=["accounts"])
+PASSKEY_LOGIN_KEY = "passkey_login_challenge"
+PASSKEY_REGISTER_KEY = "passkey_register_challenge"
 
 
 def _me(request: HttpRequest) -> User:
@@ -47,13 +57,19 @@ def login(request: HttpRequest, payload: schemas.LoginIn) -> User:
     method = "password"
     if user.mfa_enabled:
         if not payload.otp:
-            raise errors.InvalidOtp("This account needs a two-factor code in `otp`.", extra={"otp_required": True})
+            # The second step may be a passkey: /auth/passkey/options and /auth/passkey/verify finish this sign-in.
+            request.session[PENDING_MFA_KEY] = user.pk
+            passkey = Passkey.objects.filter(user=user).exists()
+            raise errors.InvalidOtp(
+                "This account needs a two-factor code in `otp`" + (" or a passkey." if passkey else "."),
+                extra={"otp_required": True, "passkey": passkey},
+            )
         method = services.mfa_verify(user=user, code=payload.otp, ip=ip)
     session_login(request, user, method=method)
     return user
 
 
-@router.post("/auth/password-reset", response={202: schemas.MessageOut}, auth=None)
+@router.post("/auth/password-reset", response={202: schemas.AuthMessageOut}, auth=None)
 def password_reset(request: HttpRequest, payload: schemas.PasswordResetIn) -> Status[object]:
     services.password_reset_request(email=payload.email, ip=client_ip(request))
     return Status(
@@ -61,7 +77,7 @@ def password_reset(request: HttpRequest, payload: schemas.PasswordResetIn) -> St
     )
 
 
-@router.post("/auth/password-reset/confirm", response=schemas.MessageOut, auth=None)
+@router.post("/auth/password-reset/confirm", response=schemas.AuthMessageOut, auth=None)
 def password_reset_confirm(request: HttpRequest, payload: schemas.PasswordResetConfirmIn) -> dict[str, str]:
     services.password_reset_confirm(
         uid=payload.uid, token=payload.token, new_password=payload.password, ip=client_ip(request)
@@ -85,12 +101,35 @@ def consent(request: HttpRequest, payload: schemas.ConsentIn) -> Status[object]:
     return Status(201, record)
 
 
+@router.post("/auth/passkey/options", response=schemas.WebAuthnOptionsOut, auth=None)
+def passkey_login_options(request: HttpRequest) -> dict[str, object]:
+    user = pending_mfa_user(request)
+    if user is None:
+        raise errors.NoPendingSignIn()
+    options, challenge = services.passkey_authentication_options(user=user)
+    request.session[PASSKEY_LOGIN_KEY] = bytes_to_base64url(challenge)
+    return {"publicKey": options}
+
+
+@router.post("/auth/passkey/verify", response=schemas.UserOut, auth=None)
+def passkey_login_verify(request: HttpRequest, payload: schemas.CredentialIn) -> User:
+    user = pending_mfa_user(request)
+    challenge = request.session.pop(PASSKEY_LOGIN_KEY, None)  # each challenge answers once
+    if user is None or not challenge:
+        raise errors.NoPendingSignIn()
+    services.passkey_verify(
+        user=user, credential=payload.credential, challenge=base64url_to_bytes(challenge), ip=client_ip(request)
+    )
+    session_login(request, user, method="passkey")
+    return user
+
+
 # --- signed in -----------------------------------------------------------------------------
 
 
 @router.post("/auth/logout", response={204: None}, auth=AUTH)
 def logout(request: HttpRequest) -> Status[object]:
-    django_logout(request)
+    session_logout(request)
     return Status(204, None)
 
 
@@ -118,7 +157,9 @@ def mfa_confirm(request: HttpRequest, payload: schemas.CodeIn) -> dict[str, list
 
 @router.post("/me/mfa/disable", response={204: None}, auth=AUTH)
 def mfa_disable(request: HttpRequest, payload: schemas.CodeIn) -> Status[object]:
-    services.mfa_disable(user=_me(request), code=payload.code, ip=client_ip(request))
+    services.mfa_disable(
+        user=_me(request), code=payload.code, ip=client_ip(request), keep_session_id=current_session_id(request)
+    )
     return Status(204, None)
 
 
@@ -152,6 +193,102 @@ def token_create(request: HttpRequest, payload: schemas.TokenIn) -> Status[objec
 @router.delete("/me/tokens/{token_id}", response={204: None}, auth=AUTH)
 def token_revoke(request: HttpRequest, token_id: str) -> Status[object]:
     services.api_token_revoke(user=_me(request), token_id=token_id, ip=client_ip(request))
+    return Status(204, None)
+
+
+def _ended_message(count: int) -> str:
+    return f"{count} other session{'s' * (count != 1)} signed out." if count else "No other session was signed in."
+
+
+@router.post("/me/password", response=schemas.SessionsEndedOut, auth=AUTH)
+def password_change(request: HttpRequest, payload: schemas.PasswordChangeIn) -> dict[str, object]:
+    user = _me(request)
+    ended = services.user_password_change(
+        user=user,
+        current_password=payload.current_password,
+        new_password=payload.password,
+        keep_session_id=current_session_id(request),
+        ip=client_ip(request),
+    )
+    if current_session_id(request):
+        update_session_auth_hash(request, user)  # this session stays signed in
+    return {
+        "code": "auth.password_changed",
+        "message": "Password changed. " + _ended_message(ended),
+        "sessions_ended": ended,
+    }
+
+
+@router.get("/me/sessions", response=list[schemas.SessionOut], auth=AUTH)
+def sessions(request: HttpRequest) -> list[dict[str, object]]:
+    current = current_session_id(request)
+    return [
+        {
+            "id": s.id,
+            "device": s.device,
+            "place": s.place,
+            "network": s.network,
+            "created_at": s.created_at,
+            "last_seen_at": s.last_seen_at,
+            "current": s.id == current,
+        }
+        for s in selectors.user_sessions_of(_me(request))
+    ]
+
+
+@router.delete("/me/sessions/{session_id}", response={204: None}, auth=AUTH)
+def session_revoke(request: HttpRequest, session_id: str) -> Status[object]:
+    services.user_session_revoke(user=_me(request), session_id=session_id[:40], ip=client_ip(request))
+    if session_id == current_session_id(request):
+        session_logout(request, reason="revoked")
+    return Status(204, None)
+
+
+@router.get("/me/passkeys", response=list[schemas.PasskeyOut], auth=AUTH)
+def passkeys(request: HttpRequest) -> object:
+    return selectors.passkeys_of(_me(request))
+
+
+@router.post("/me/passkeys/options", response=schemas.WebAuthnOptionsOut, auth=AUTH)
+def passkey_options(request: HttpRequest) -> dict[str, object]:
+    options, challenge = services.passkey_registration_options(user=_me(request))
+    request.session[PASSKEY_REGISTER_KEY] = bytes_to_base64url(challenge)
+    return {"publicKey": options}
+
+
+@router.post("/me/passkeys", response={201: schemas.PasskeyCreatedOut}, auth=AUTH)
+def passkey_add(request: HttpRequest, payload: schemas.PasskeyIn) -> Status[object]:
+    challenge = request.session.pop(PASSKEY_REGISTER_KEY, None)
+    if not challenge:
+        raise errors.PasskeyInvalid("Ask for registration options first (POST /me/passkeys/options).")
+    passkey, codes = services.passkey_register(
+        user=_me(request),
+        credential=payload.credential,
+        challenge=base64url_to_bytes(challenge),
+        name=payload.name,
+        ip=client_ip(request),
+    )
+    return Status(
+        201,
+        {
+            "id": passkey.id,
+            "name": passkey.name,
+            "transports": passkey.transports,
+            "created_at": passkey.created_at,
+            "last_used_at": passkey.last_used_at,
+            "recovery_codes": codes,
+        },
+    )
+
+
+@router.delete("/me/passkeys/{passkey_id}", response={204: None}, auth=AUTH)
+def passkey_remove(request: HttpRequest, passkey_id: str) -> Status[object]:
+    services.passkey_delete(
+        user=_me(request),
+        passkey_id=passkey_id[:40],
+        ip=client_ip(request),
+        keep_session_id=current_session_id(request),
+    )
     return Status(204, None)
 
 

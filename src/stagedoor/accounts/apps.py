@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from stagedoor.accounts import console  # noqa: F401  (staff console sections)
+        import stagedoor.accounts.handlers  # noqa: F401  (outbox handlers)
+        from stagedoor.accounts import console, privacy  # noqa: F401  (staff console sections)

@@ -55,3 +55,38 @@ class InvalidResetToken(ApplicationError):
     code = "auth.invalid_reset_token"
     status = 400
     default_message = "This password reset link is invalid or has expired."
+
+
+class SessionNotFound(ApplicationError):
+    code = "auth.session_not_found"
+    status = 404
+    default_message = "No such active session."
+
+
+class WrongPassword(ApplicationError):
+    code = "auth.wrong_password"
+    status = 400
+    default_message = "Your current password is not right."
+
+
+class PasskeyInvalid(ApplicationError):
+    code = "auth.passkey_invalid"
+    status = 400
+    default_message = "That passkey could not be verified. Try again."
+
+
+class PasskeyNotFound(ApplicationError):
+    code = "auth.passkey_not_found"
+    status = 404
+    default_message = "No such passkey."
+
+
+class PasskeyRequired(PermissionDenied):
+    code = "auth.passkey_required"
+    default_message = "Your role requires a passkey: sign in with it (add one on your security page first)."
+
+
+class NoPendingSignIn(ApplicationError):
+    code = "auth.no_pending_sign_in"
+    status = 400
+    default_message = "Sign in with your password first."

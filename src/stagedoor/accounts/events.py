@@ -12,3 +12,12 @@ class AccountCreated(TypedDict):
 
 
 ACCOUNT_CREATED: Topic[AccountCreated] = Topic("account.created")
+
+
+class NewDeviceSignIn(TypedDict):
+    user_id: str
+    session_id: str
+
+
+# A sign-in from a device the user has not used before: accounts mails them a notice.
+NEW_DEVICE_SIGNIN: Topic[NewDeviceSignIn] = Topic("account.new_device_signin")

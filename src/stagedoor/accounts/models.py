@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.validators import RegexValidator
 from django.db import models
@@ -75,6 +76,11 @@ class User(AbstractBaseUser):
     def mfa_required(self) -> bool:
         return self.role in MFA_REQUIRED_ROLES
 
+    @property
+    def passkey_required(self) -> bool:
+        """The operator requires passkeys of this role (`STAGEDOOR_PASSKEY_REQUIRED_ROLES`)."""
+        return self.role in getattr(settings, "STAGEDOOR_PASSKEY_REQUIRED_ROLES", ())
+
     def has_perm(self, perm: str, obj: object = None) -> bool:
         return self.is_active and self.role == Role.ADMIN
 
@@ -126,3 +132,49 @@ class EntryConsent(models.Model):
 
     def __str__(self) -> str:
         return f"consent {self.terms_version} {self.created_at:%Y-%m-%d}"
+
+
+class UserSession(models.Model):
+    """A signed-in browser session as the user sees it on their security page (the Django session holds `id`).
+
+    The session key itself is never stored here: revoking marks `ended_at`, and the session middleware signs out
+    a request whose record has ended, on every node. `place` is a country code and `network` the IP address
+    truncated to its /24 (IPv4) or /48 (IPv6), never the full address.
+    """
+
+    id = IdField(primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="user_sessions")
+    device = models.CharField(max_length=80)
+    device_hash = models.CharField(max_length=64, db_index=True)
+    user_agent = models.CharField(max_length=300, blank=True, default="")
+    place = models.CharField(max_length=8, blank=True, default="")
+    network = models.CharField(max_length=64, blank=True, default="")
+    method = models.CharField(max_length=20, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=30, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "ended_at"], name="usersession_user_open")]
+
+    def __str__(self) -> str:
+        return f"{self.device} ({self.user_id})"
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential (a passkey or security key) used as a second factor. Public data only: the private
+    key never leaves the authenticator; `sign_count` catches a cloned one."""
+
+    id = IdField(primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(max_length=60)
+    credential_id = models.CharField(max_length=1400, unique=True)  # base64url
+    public_key = models.TextField()  # base64url COSE key
+    sign_count = models.BigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"passkey {self.name} of {self.user_id}"

@@ -68,6 +68,15 @@ class Perm:
     PAYOUTS_MANAGE = "payouts.manage"  # payout runs, files, approvals, reconciliation (finance)
     SANCTIONS_REVIEW = "payouts.sanctions_review"  # load sanctions lists, clear or confirm screening matches
     FINANCE_DASHBOARD = "analytics.finance_dashboard"  # platform money dashboards (gross sales, liabilities…)
+    # the support desk
+    SUPPORT_AGENT = "support.agent"  # work the support queues one may see: reply, escalate, close, the timeline
+    SUPPORT_QUEUE_L2 = "support.queue_l2"  # the tier-2 queue (escalations)
+    SUPPORT_QUEUE_FINANCE = "support.queue_finance"  # the finance specialists' queue (billing disputes)
+    SUPPORT_QUEUE_COMPLIANCE = "support.queue_compliance"  # the compliance specialists' queue (verification)
+    SUPPORT_MANAGE = "support.manage"  # macros, help articles, satisfaction results per agent
+    # data-subject requests, retention, legal holds
+    PRIVACY_REQUESTS_MANAGE = "privacy.requests_manage"  # the request queue, requests received by e-mail, retention
+    LEGAL_HOLDS_MANAGE = "privacy.legal_holds_manage"  # place and release legal holds on accounts and cases
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -89,11 +98,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Support sees purchases and streams on air (read-only) to answer "I paid but…" and "the stream stutters".
     Role.SUPPORT_L1: frozenset(
         {Perm.USERS_READ, Perm.PURCHASES_READ_ANY, Perm.STREAMS_READ_ANY}
-        | {Perm.VERIFICATION_STATUS_READ, Perm.RECOVERY_START}
+        | {Perm.VERIFICATION_STATUS_READ, Perm.RECOVERY_START, Perm.SUPPORT_AGENT}
     ),
     Role.SUPPORT_L2: frozenset(
         {Perm.USERS_READ, Perm.USERS_UNLOCK, Perm.WALLET_READ_ANY, Perm.PURCHASES_READ_ANY, Perm.STREAMS_READ_ANY}
         | {Perm.VERIFICATION_STATUS_READ, Perm.RECOVERY_START, Perm.SHOWS_READ_ANY}
+        | {Perm.SUPPORT_AGENT, Perm.SUPPORT_QUEUE_L2, Perm.SUPPORT_MANAGE}
     ),
     Role.FINANCE: frozenset(
         {
@@ -108,6 +118,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Perm.PAYOUTS_MANAGE,
             Perm.SANCTIONS_REVIEW,
             Perm.FINANCE_DASHBOARD,
+            Perm.SUPPORT_AGENT,
+            Perm.SUPPORT_QUEUE_FINANCE,
         }
     ),
     # Compliance reads everything in trust & safety, decides verifications and keeps the records.
@@ -116,6 +128,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {Perm.MODERATION_READ_ALL, Perm.MODERATION_HASHLISTS, Perm.TRANSPARENCY_READ}
         | {Perm.VERIFICATION_DOCUMENTS_VIEW, Perm.VERIFICATION_STATUS_READ, Perm.RECORDS_EXPORT}
         | {Perm.AGE_POLICY_MANAGE, Perm.SANCTIONS_REVIEW}
+        | {Perm.SUPPORT_AGENT, Perm.SUPPORT_QUEUE_COMPLIANCE}
+        | {Perm.PRIVACY_REQUESTS_MANAGE, Perm.LEGAL_HOLDS_MANAGE}
     ),
     Role.ADMIN: frozenset(
         {Perm.USERS_READ, Perm.USERS_UNLOCK, Perm.USERS_SET_ROLE, Perm.PERFORMER_REVIEW, Perm.AUDIT_READ}
@@ -126,6 +140,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {Perm.MODERATION_REVIEW, Perm.MODERATION_SUPERVISE, Perm.MODERATION_READ_ALL, Perm.MODERATION_HASHLISTS}
         | {Perm.TRANSPARENCY_READ, Perm.VERIFICATION_STATUS_READ, Perm.AGE_POLICY_MANAGE, Perm.RECOVERY_START}
         | {Perm.SHOWS_READ_ANY, Perm.FINANCE_DASHBOARD}
+        | {Perm.SUPPORT_AGENT, Perm.SUPPORT_QUEUE_L2, Perm.SUPPORT_QUEUE_FINANCE, Perm.SUPPORT_QUEUE_COMPLIANCE}
+        | {Perm.SUPPORT_MANAGE, Perm.PRIVACY_REQUESTS_MANAGE}
     ),
 }
 

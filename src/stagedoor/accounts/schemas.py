@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ninja import Schema
 from pydantic import Field
@@ -107,6 +108,52 @@ class AuditEntryOut(Schema):
     hash: str
 
 
-class MessageOut(Schema):
+class AuthMessageOut(Schema):
     code: str
     message: str
+
+
+class SessionOut(Schema):
+    id: str
+    device: str
+    place: str
+    network: str
+    created_at: datetime
+    last_seen_at: datetime
+    current: bool
+
+
+class PasswordChangeIn(Schema):
+    current_password: str = Field(max_length=256)
+    password: str = Field(max_length=256)
+
+
+class SessionsEndedOut(Schema):
+    code: str
+    message: str
+    sessions_ended: int
+
+
+class PasskeyOut(Schema):
+    id: str
+    name: str
+    transports: list[str]
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class PasskeyCreatedOut(PasskeyOut):
+    recovery_codes: list[str]
+
+
+class PasskeyIn(Schema):
+    name: str = Field(default="", max_length=60)
+    credential: dict[str, Any]
+
+
+class CredentialIn(Schema):
+    credential: dict[str, Any]
+
+
+class WebAuthnOptionsOut(Schema):
+    publicKey: dict[str, Any]  # the browser's name for it

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from stagedoor.accounts import errors
-from stagedoor.accounts.models import ApiToken, EntryConsent, User
+from stagedoor.accounts.models import ApiToken, EntryConsent, Passkey, User, UserSession
 from stagedoor.accounts.roles import role_has
 from stagedoor.core.errors import NotAuthenticated, NotFound, PermissionDenied
 
@@ -76,3 +76,21 @@ def user_by_login_or_id(text: str) -> User | None:
     if not text:
         return None
     return User.objects.filter(Q(pk=text) | Q(login=text.lower())).first()
+
+
+def user_sessions_of(user: User) -> QuerySet[UserSession]:
+    """The user's open sessions, most recently used first."""
+    return UserSession.objects.filter(user=user, ended_at__isnull=True).order_by("-last_seen_at", "-created_at")
+
+
+def user_session_open(*, session_id: str, user_id: str) -> UserSession | None:
+    """The session record if it belongs to `user_id` and has not ended."""
+    return UserSession.objects.filter(pk=session_id, user_id=user_id, ended_at__isnull=True).first()
+
+
+def passkeys_of(user: User) -> QuerySet[Passkey]:
+    return Passkey.objects.filter(user=user).order_by("created_at")
+
+
+def user_has_passkey(user: User) -> bool:
+    return Passkey.objects.filter(user=user).exists()

@@ -7,4 +7,4 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "Dashboards and roll-ups"
 
     def ready(self) -> None:
-        from stagedoor.analytics import console, handlers, tasks  # noqa: F401
+        from stagedoor.analytics import console, handlers, privacy, tasks  # noqa: F401

@@ -9,4 +9,4 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the outbox handlers and the jobs (Celery workers run them by name).
-        from stagedoor.chat import handlers, presence_rollup  # noqa: F401
+        from stagedoor.chat import handlers, presence_rollup, privacy  # noqa: F401

@@ -92,7 +92,7 @@ def chat_messages_write(*, records: list[ChatRecord], deletions: list[DeletionRe
             text=r.text,
             status=_STORED_STATUS.get(r.status, ChatMessage.Status.VISIBLE),
             reason=r.reason[:200],
-            ip=r.ip,
+            ip=r.ip,  # type: ignore[misc]  # None when unknown (a nullable EncryptedTextField)
             created_at=_dt(r.ts),
         )
         for r in records

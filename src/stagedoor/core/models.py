@@ -99,3 +99,35 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head at {self.last_seq}"
+
+
+class EncryptionKeyInUse(models.Model):
+    """A key-encryption key id that stored crypto tokens may name (`core.keys`).
+
+    Every serving process and `stagedoor migrate` add the active key id; `stagedoor keys rotate` removes an id once
+    it has proven that no row names it. Start-up compares this small table with the configured keys and refuses to
+    start when a key in use is missing, instead of failing on the first read of an encrypted value.
+    """
+
+    key_id = models.CharField(max_length=64, primary_key=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key_id
+
+
+class KeyRotationProgress(models.Model):
+    """How far `stagedoor keys rotate` got in one column towards one key: resumable after a crash."""
+
+    column = models.CharField(max_length=200)  # "<app_label>.<model>.<field>"
+    target_key_id = models.CharField(max_length=64)
+    last_pk = models.CharField(max_length=200, blank=True, default="")  # "" before the first batch
+    rewrapped = models.PositiveBigIntegerField(default=0)
+    done = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["column", "target_key_id"], name="key_rotation_progress_once")]
+
+    def __str__(self) -> str:
+        return f"{self.column} → {self.target_key_id} after {self.last_pk or '(start)'}"

@@ -7,6 +7,6 @@ class FansConfig(AppConfig):
     verbose_name = "Fan clubs and private messages"
 
     def ready(self) -> None:
-        from stagedoor.fans import console, handlers, hooks, tasks  # noqa: F401
+        from stagedoor.fans import console, handlers, hooks, privacy, tasks  # noqa: F401
 
         hooks.install()

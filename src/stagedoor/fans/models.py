@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from stagedoor.core.fields import EncryptedTextField, IdField, OpaqueKeyField
+from stagedoor.core.fields import EncryptedTextField, IdField, OpaqueKeyField, WrappedKeyField
 
 USER = settings.AUTH_USER_MODEL
 
@@ -73,7 +73,7 @@ class MediaItem(models.Model):
     content_type = models.CharField(max_length=40)
     size = models.PositiveBigIntegerField(default=0)
     path = models.CharField(max_length=200)  # relative to the fans media root
-    wrapped_key = models.TextField()
+    wrapped_key = WrappedKeyField()  # the data key, wrapped by a KEK (core.crypto token)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

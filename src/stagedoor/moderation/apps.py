@@ -11,7 +11,7 @@ class ModerationConfig(AppConfig):
         # chat (the classifier) and streaming (frame samples).
         from django.conf import settings
 
-        from stagedoor.moderation import console, handlers, hooks  # noqa: F401
+        from stagedoor.moderation import console, handlers, hooks, privacy  # noqa: F401
 
         # The frame scanner the ingest hands samples to, and the publish gate (suspensions, streams under review).
         hooks.install(settings.STAGEDOOR.frames)

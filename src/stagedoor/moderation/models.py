@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from stagedoor.core.fields import IdField
+from stagedoor.core.fields import EncryptedJSONField, IdField
 from stagedoor.moderation import policies as P
 
 
@@ -50,7 +50,7 @@ class Case(models.Model):
     )
     room = models.ForeignKey("rooms.Room", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     message = models.ForeignKey("chat.ChatMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    evidence = models.JSONField(default=dict, blank=True)
+    evidence = EncryptedJSONField(default=dict, blank=True)  # encrypted at rest: may quote private messages
     hits = models.PositiveIntegerField(default=1)  # how many flags / reports joined this case
     # One message, one stream-minute, one reported target: one open case (see the partial unique constraint).
     dedupe_key = models.CharField(max_length=200, blank=True, default="")
@@ -126,7 +126,7 @@ class Decision(AppendOnly):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     room = models.ForeignKey("rooms.Room", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    evidence = models.JSONField(default=dict, blank=True)  # what the moderator saw, and what enforcement did
+    evidence = EncryptedJSONField(default=dict, blank=True)  # what the moderator saw, what enforcement did (encrypted)
     reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
     created_at = models.DateTimeField(default=timezone.now)
 

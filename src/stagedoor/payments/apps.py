@@ -8,4 +8,4 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the outbox handlers (sandbox postback delivery).
-        from stagedoor.payments import console, handlers  # noqa: F401  (and the staff console sections)
+        from stagedoor.payments import console, handlers, privacy  # noqa: F401  (and the staff console sections)

@@ -8,4 +8,4 @@ class PayoutsConfig(AppConfig):
 
     def ready(self) -> None:
         # Outbox handlers, staff console sections, and the PAYEE gate check (a confirmed sanctions match).
-        from stagedoor.payouts import console, handlers, hooks, tasks  # noqa: F401
+        from stagedoor.payouts import console, handlers, hooks, privacy, tasks  # noqa: F401

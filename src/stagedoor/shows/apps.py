@@ -8,4 +8,4 @@ class ShowsConfig(AppConfig):
 
     def ready(self) -> None:
         # Outbox handlers, staff console sections and the page hooks register on import.
-        from stagedoor.shows import console, handlers, tasks  # noqa: F401
+        from stagedoor.shows import console, handlers, privacy, tasks  # noqa: F401

@@ -7,4 +7,4 @@ class StreamingConfig(AppConfig):
     verbose_name = "Streaming"
 
     def ready(self) -> None:
-        from stagedoor.streaming import console  # noqa: F401  (staff console section)
+        from stagedoor.streaming import console, privacy  # noqa: F401  (staff console section)

@@ -8,4 +8,4 @@ class VerificationConfig(AppConfig):
 
     def ready(self) -> None:
         # Outbox handlers, staff console sections, and the gates (publish, payee, adult content).
-        from stagedoor.verification import console, gates, handlers  # noqa: F401
+        from stagedoor.verification import console, gates, handlers, privacy  # noqa: F401

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from stagedoor.core.fields import EncryptedTextField, IdField, OpaqueKeyField
+from stagedoor.core.fields import EncryptedTextField, IdField, OpaqueKeyField, WrappedKeyField
 
 USER = settings.AUTH_USER_MODEL
 
@@ -140,7 +140,7 @@ class Document(models.Model):
     height = models.PositiveIntegerField(default=0)
     pages = models.PositiveIntegerField(default=0)
     path = models.CharField(max_length=200)  # relative to the documents dir
-    wrapped_key = models.TextField()  # the data key, wrapped by a KEK (core.crypto token)
+    wrapped_key = WrappedKeyField()  # the data key, wrapped by a KEK (core.crypto token)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

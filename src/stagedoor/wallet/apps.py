@@ -8,4 +8,4 @@ class WalletConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the wallet's jobs and outbox handlers.
-        from stagedoor.wallet import console, handlers, tasks  # noqa: F401  (and the staff console sections)
+        from stagedoor.wallet import console, handlers, privacy, tasks  # noqa: F401  (and the staff console sections)

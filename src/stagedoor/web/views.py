@@ -6,7 +6,6 @@ from typing import cast
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import logout as django_logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
@@ -16,7 +15,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stagedoor.accounts import selectors, services
 from stagedoor.accounts.models import User
-from stagedoor.accounts.sessions import CONSENT_KEY, PENDING_MFA_KEY, pending_mfa_user, session_login
+from stagedoor.accounts.sessions import (
+    CONSENT_KEY,
+    PENDING_MFA_KEY,
+    pending_mfa_user,
+    session_login,
+    session_logout,
+)
 from stagedoor.core.errors import ApplicationError
 from stagedoor.core.forms import apply_error
 from stagedoor.core.geo import location_for_request
@@ -197,15 +202,17 @@ def login_2fa(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, "You used a recovery code. Make new ones on your account page.")
             return HttpResponseRedirect(_safe_next(request, target))
     status = 400 if request.method == "POST" else 200
-    return render(request, "web/login_2fa.html", {"form": form}, status=status)
+    context = {
+        "form": form,
+        "passkey": user.passkeys.exists(),  # sign in with a passkey instead (accounts/static/accounts/passkeys.js)
+        "next": _safe_next(request, request.session.get("pending_next")),
+    }
+    return render(request, "web/login_2fa.html", context, status=status)
 
 
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
-    consent = request.session.get(CONSENT_KEY)
-    django_logout(request)
-    if consent:
-        request.session[CONSENT_KEY] = consent
+    session_logout(request)  # ends this session's record; keeps the entry consent
     return HttpResponseRedirect("/")
 
 

@@ -14,12 +14,27 @@ from stagedoor.accounts.services.mfa import (
     mfa_verify,
     recovery_codes_regenerate,
 )
+from stagedoor.accounts.services.passkeys import (
+    passkey_authentication_options,
+    passkey_delete,
+    passkey_register,
+    passkey_registration_options,
+    passkey_verify,
+)
 from stagedoor.accounts.services.password_reset import (
     password_reset_confirm,
     password_reset_request,
     password_reset_user,
 )
 from stagedoor.accounts.services.signup import user_create, user_signup
+from stagedoor.accounts.services.user_sessions import (
+    user_password_change,
+    user_session_end,
+    user_session_revoke,
+    user_session_start,
+    user_session_touch,
+    user_sessions_end_others,
+)
 from stagedoor.accounts.services.users import (
     user_lock_purchases,
     user_make_performer,
@@ -40,6 +55,11 @@ __all__ = [
     "mfa_setup_begin",
     "mfa_setup_confirm",
     "mfa_verify",
+    "passkey_authentication_options",
+    "passkey_delete",
+    "passkey_register",
+    "passkey_registration_options",
+    "passkey_verify",
     "password_reset_confirm",
     "password_reset_request",
     "password_reset_user",
@@ -51,7 +71,13 @@ __all__ = [
     "user_lock_purchases",
     "user_login_succeeded",
     "user_make_performer",
+    "user_password_change",
     "user_reset_credentials",
+    "user_session_end",
+    "user_session_revoke",
+    "user_session_start",
+    "user_session_touch",
+    "user_sessions_end_others",
     "user_set_role",
     "user_signup",
     "user_unlock",

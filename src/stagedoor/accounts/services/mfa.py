@@ -12,11 +12,13 @@ from django.utils import timezone
 
 from stagedoor.accounts import errors
 from stagedoor.accounts.models import (
+    Passkey,
     RecoveryCode,
     User,
 )
 from stagedoor.accounts.services.hashing import sha256_hex
 from stagedoor.accounts.services.login import _check_not_locked, _register_failure
+from stagedoor.accounts.services.user_sessions import user_sessions_end_others
 from stagedoor.core.audit import audit_record
 from stagedoor.core.metrics import LOGIN_ATTEMPTS
 
@@ -81,6 +83,8 @@ def mfa_verify(*, user: User, code: str, ip: str = "") -> str:
     if not user.mfa_enabled:
         raise errors.MfaNotEnabled()
     _check_not_locked(user)
+    if user.passkey_required and Passkey.objects.filter(user=user).exists():
+        raise errors.PasskeyRequired()
     code = (code or "").strip().replace(" ", "").lower()
     if code.isdigit() and len(code) == 6:
         step = _totp_step(user, code)
@@ -99,16 +103,20 @@ def mfa_verify(*, user: User, code: str, ip: str = "") -> str:
     raise errors.InvalidOtp()
 
 
-def mfa_disable(*, user: User, code: str, ip: str = "") -> None:
+def mfa_disable(*, user: User, code: str, ip: str = "", keep_session_id: str = "") -> int:
+    """Turn two-factor off and sign out every other session. Returns how many were signed out."""
     if user.mfa_required:
         raise errors.MfaCannotDisable()
     mfa_verify(user=user, code=code, ip=ip)
     with transaction.atomic():
-        user.mfa_enabled = False
+        passkeys_left = Passkey.objects.filter(user=user).exists()  # they keep two-factor on
+        user.mfa_enabled = passkeys_left
         user.totp_secret = ""
         user.save(update_fields=["mfa_enabled", "totp_secret"])
-        RecoveryCode.objects.filter(user=user).delete()
+        if not passkeys_left:
+            RecoveryCode.objects.filter(user=user).delete()
         audit_record(actor=user, action="auth.mfa_disabled", target=user, ip=ip)
+        return user_sessions_end_others(user=user, keep_session_id=keep_session_id, reason="mfa_disabled", ip=ip)
 
 
 def recovery_codes_regenerate(*, user: User, code: str, ip: str = "") -> list[str]:

@@ -15,6 +15,7 @@ from stagedoor.accounts import errors
 from stagedoor.accounts.models import (
     User,
 )
+from stagedoor.accounts.services.user_sessions import user_sessions_end_others
 from stagedoor.core.audit import audit_record
 from stagedoor.core.errors import ValidationFailed
 
@@ -60,4 +61,5 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str, ip: str =
         user.locked_until = None
         user.save(update_fields=["password", "failed_logins", "locked_until"])
         audit_record(actor=user, action="auth.password_reset", target=user, ip=ip)
+        user_sessions_end_others(user=user, reason="password_reset", ip=ip)
     return user

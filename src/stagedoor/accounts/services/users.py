@@ -10,6 +10,7 @@ from stagedoor.accounts.models import (
     User,
 )
 from stagedoor.accounts.roles import Role
+from stagedoor.accounts.services.user_sessions import user_sessions_end_others
 from stagedoor.core.audit import audit_record
 from stagedoor.core.errors import NotFound, ValidationFailed
 
@@ -86,4 +87,5 @@ def user_reset_credentials(*, user: User, new_password: str, actor: Any, ip: str
         )
         RecoveryCode.objects.filter(user=user).delete()
         audit_record(actor=actor, action="account.credentials_reset", target=user, ip=ip, data={"reason": reason[:200]})
+        user_sessions_end_others(user=user, reason="credentials_reset", actor=actor, ip=ip)
     return user

@@ -152,7 +152,7 @@ def test_two_factor_setup_login_and_recovery_codes(make_user: Any) -> None:
 
     fresh = Client()
     response = post(fresh, "/api/v1/auth/login", {"login": user.login, "password": TEST_PASSWORD})
-    assert response.status_code == 401 and response.json()["extra"] == {"otp_required": True}
+    assert response.status_code == 401 and response.json()["extra"] == {"otp_required": True, "passkey": False}
     assert fresh.get("/api/v1/me").status_code == 401
     # A recovery code works once.
     assert (

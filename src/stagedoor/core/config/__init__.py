@@ -68,6 +68,11 @@ from stagedoor.core.config.payouts import PAYOUTS_SEPA_DEBTOR_IBAN as PAYOUTS_SE
 from stagedoor.core.config.payouts import PAYOUTS_SEPA_DEBTOR_NAME as PAYOUTS_SEPA_DEBTOR_NAME
 from stagedoor.core.config.payouts import PAYOUTS_VARS as PAYOUTS_VARS
 from stagedoor.core.config.payouts import PayoutsConfig as PayoutsConfig
+from stagedoor.core.config.privacy import PRIVACY_ERASURE_GRACE_DAYS as PRIVACY_ERASURE_GRACE_DAYS
+from stagedoor.core.config.privacy import PRIVACY_EXPORT_LINK_HOURS as PRIVACY_EXPORT_LINK_HOURS
+from stagedoor.core.config.privacy import PRIVACY_REQUEST_DAYS as PRIVACY_REQUEST_DAYS
+from stagedoor.core.config.privacy import RETENTION_VARS as RETENTION_VARS
+from stagedoor.core.config.privacy import PrivacyConfig as PrivacyConfig
 from stagedoor.core.config.shows import FANS_GRACE_DAYS as FANS_GRACE_DAYS
 from stagedoor.core.config.shows import FANS_MESSAGE_PRICE_MAX as FANS_MESSAGE_PRICE_MAX
 from stagedoor.core.config.shows import FANS_PERIOD_DAYS as FANS_PERIOD_DAYS
@@ -110,6 +115,11 @@ from stagedoor.core.config.streaming import RTMPS_PORT as RTMPS_PORT
 from stagedoor.core.config.streaming import STREAM_GRACE_S as STREAM_GRACE_S
 from stagedoor.core.config.streaming import ServerConfig as ServerConfig
 from stagedoor.core.config.streaming import StreamingConfig as StreamingConfig
+from stagedoor.core.config.support import SUPPORT_ATTACHMENT_MAX_MB as SUPPORT_ATTACHMENT_MAX_MB
+from stagedoor.core.config.support import SUPPORT_MAILGUN_SIGNING_KEY as SUPPORT_MAILGUN_SIGNING_KEY
+from stagedoor.core.config.support import SUPPORT_SMTP_PORT as SUPPORT_SMTP_PORT
+from stagedoor.core.config.support import SUPPORT_VARS as SUPPORT_VARS
+from stagedoor.core.config.support import SupportConfig as SupportConfig
 from stagedoor.core.config.vars import PREFIX as PREFIX
 from stagedoor.core.config.vars import ConfigError as ConfigError
 from stagedoor.core.config.vars import Parser as Parser

@@ -18,8 +18,10 @@ from stagedoor.core.config.moderation import (
 )
 from stagedoor.core.config.money import PaymentsConfig, WalletConfig, _payments_config, _wallet_config
 from stagedoor.core.config.payouts import PayoutsConfig, _payouts_config
+from stagedoor.core.config.privacy import PrivacyConfig, _privacy_config
 from stagedoor.core.config.shows import FansConfig, ShowsConfig, _fans_config, _shows_config
 from stagedoor.core.config.streaming import CHAT_PORT, ServerConfig, StreamingConfig, _server_config, _streaming_config
+from stagedoor.core.config.support import SupportConfig, _support_config
 from stagedoor.core.config.vars import PREFIX, ConfigError, _bool, _env, _int
 from stagedoor.core.config.verification import VerificationConfig, _verification_config
 
@@ -60,6 +62,8 @@ class Config:
     shows: ShowsConfig = field(default_factory=ShowsConfig)
     fans: FansConfig = field(default_factory=FansConfig)
     payouts: PayoutsConfig = field(default_factory=PayoutsConfig)
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    support: SupportConfig = field(default_factory=SupportConfig)
 
     @property
     def uses_postgres(self) -> bool:
@@ -203,6 +207,8 @@ def load(env: dict[str, str] | None = None) -> Config:
         shows=_shows_config(env),
         fans=_fans_config(env),
         payouts=_payouts_config(env),
+        privacy=_privacy_config(env),
+        support=_support_config(env),
     )
 
 

@@ -44,6 +44,8 @@ from stagedoor.rooms import selectors as room_selectors
 from stagedoor.rooms import services as room_services
 from stagedoor.shows import services as show_services
 from stagedoor.shows.models import Show, ShowKind, ShowStatus
+from stagedoor.support import services as support_services
+from stagedoor.support.models import Ticket
 from stagedoor.verification import selectors as verification_selectors
 from stagedoor.verification import services as verification_services
 from stagedoor.wallet import selectors as wallet_selectors
@@ -202,6 +204,7 @@ def demo_data(users: dict[str, User]) -> list[str]:
     _review_queue(rooms[PERFORMER], {fan.login: fan for fan in fans}, users["demo_viewer"])
     _shows_and_fan_club(users, fans)
     _payout_methods(users)
+    _support_desk(users)
     nxt = room_selectors.next_show(offline)
     return [
         f"{len(packages)} token packages",
@@ -215,7 +218,25 @@ def demo_data(users: dict[str, User]) -> list[str]:
         "a member and a private-message thread",
         "payout methods for both performers (the textbook example IBAN, in their verified names): demo_finance makes "
         "the week's payout run at /staff/payouts/",
+        "help articles at /help and two support tickets (Vera's and Nova's) in the queue at /staff/support/",
     ]
+
+
+def _support_desk(users: dict[str, User]) -> None:
+    """The starting help articles and macros, and two tickets for the support queue (once)."""
+    support_services.defaults_seed()
+    for login, subject, body, category in (
+        (
+            "demo_viewer",
+            "My tokens did not arrive",
+            "I bought the Starter package but my balance did not change.",
+            "billing",
+        ),
+        (PERFORMER, "Stream stutters before my show", "Viewers say my stream freezes every few seconds.", "technical"),
+    ):
+        if not Ticket.objects.filter(requester=users[login], subject=subject).exists():
+            request = support_services.OpenRequest(subject=subject, body=body, category=category)
+            support_services.ticket_open(requester=users[login], request=request, acknowledge=False)
 
 
 def _review_queue(room: Any, fans: dict[str, User], reporter: User) -> None:

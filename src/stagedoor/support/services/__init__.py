@@ -1,0 +1,62 @@
+"""Every write of the support desk: keyword-only, atomic, audited where staff act, announced on the outbox.
+Import from here (`from stagedoor.support import services`)."""
+
+from stagedoor.support.services.inbound import mail_receive
+from stagedoor.support.services.productivity import (
+    OBS_ADVICE,
+    article_save,
+    defaults_seed,
+    macro_apply,
+    macro_render,
+    macro_save,
+    sla_sweep,
+    stream_advice,
+    stream_incidents_sample,
+    survey_answer,
+)
+from stagedoor.support.services.tickets import (
+    LOCK_SECONDS,
+    OpenRequest,
+    case_decision_note,
+    guest_reply,
+    note_add,
+    performer_on_show,
+    route,
+    ticket_assign,
+    ticket_categorise,
+    ticket_escalate,
+    ticket_lock,
+    ticket_open,
+    ticket_reply,
+    ticket_resolve,
+    ticket_unlock,
+)
+
+__all__ = [
+    "LOCK_SECONDS",
+    "OBS_ADVICE",
+    "OpenRequest",
+    "article_save",
+    "case_decision_note",
+    "defaults_seed",
+    "guest_reply",
+    "macro_apply",
+    "macro_render",
+    "macro_save",
+    "mail_receive",
+    "note_add",
+    "performer_on_show",
+    "route",
+    "sla_sweep",
+    "stream_advice",
+    "stream_incidents_sample",
+    "survey_answer",
+    "ticket_assign",
+    "ticket_categorise",
+    "ticket_escalate",
+    "ticket_lock",
+    "ticket_open",
+    "ticket_reply",
+    "ticket_resolve",
+    "ticket_unlock",
+]
