@@ -56,6 +56,7 @@ def test_a_pending_purchase_polls_its_status_and_offers_the_checkout_again(
     assert poll in page and "Waiting for the payment processor" in page
     assert f'href="/pay/sandbox/{purchase.pk}" data-testid="return-to-checkout"' in page
     assert f'href="/pay/sandbox/{purchase.pk}" data-testid="purchase-row-checkout"' in page  # in the table too
+    assert f'href="/support/new?purchase={purchase.pk}" data-testid="purchase-help"' in page  # a ticket about it
     box = client.get(f"/wallet/purchases/{purchase.pk}/status").content.decode()
     assert poll in box and 'data-status="created"' in box and "hx-swap-oob" not in box
 
