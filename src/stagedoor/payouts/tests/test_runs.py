@@ -65,6 +65,16 @@ def _period() -> tuple[Any, Any]:
     return services.period_of(timezone.now())
 
 
+def _lena_matured(make_user: Any) -> tuple[Any, Any]:
+    """Lena, paid by SEPA, with one 1000-token tip (600 to her) matured 20 days before the last period's end."""
+    lena = _paid_performer(make_user, "Lena Marie Vogt")
+    viewer = make_user("viewer")
+    fund_wallet(viewer, 10_000)
+    _start, end = _period()
+    _tip(viewer, lena, 1000, 20, end)
+    return lena, end
+
+
 def test_a_run_pays_matured_earnings_minus_the_reserve_once(make_user: Any) -> None:
     finance = make_user("finance")
     lena = _paid_performer(make_user, "Lena Marie Vogt")
@@ -113,11 +123,7 @@ def test_blocked_below_minimum_and_carry_over(make_user: Any, settings: Any) -> 
 def test_four_eyes_send_sepa_then_reports_settle_once(make_user: Any, settings: Any) -> None:
     settings.STAGEDOOR_PAYOUTS_FOUR_EYES_ABOVE_MINOR = 1000
     alice, bob = make_user("finance"), make_user("finance")
-    lena = _paid_performer(make_user, "Lena Marie Vogt")
-    viewer = make_user("viewer")
-    fund_wallet(viewer, 10_000)
-    _start, end = _period()
-    _tip(viewer, lena, 1000, 20, end)
+    lena, _end = _lena_matured(make_user)
     run, _ = services.payout_run_create(actor=alice)
     assert run.approvals_needed == 2
     with pytest.raises(errors.PayoutRunNotApproved):
@@ -163,11 +169,7 @@ def test_details_changed_during_a_run_use_the_locked_version_and_tell_the_perfor
     make_user: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     finance = make_user("finance")
-    lena = _paid_performer(make_user, "Lena Marie Vogt")
-    viewer = make_user("viewer")
-    fund_wallet(viewer, 10_000)
-    _start, end = _period()
-    _tip(viewer, lena, 1000, 20, end)
+    lena, _end = _lena_matured(make_user)
     run, _ = services.payout_run_create(actor=finance)
     services.payout_method_set(
         performer=lena, kind="sepa", holder_name="Lena Marie Vogt", fields={"iban": "GB33BUKB20201555555555", "bic": ""}
@@ -189,11 +191,7 @@ def test_details_changed_during_a_run_use_the_locked_version_and_tell_the_perfor
 def test_a_currency_sepa_cannot_pay_refuses_the_send_and_changes_nothing(make_user: Any, settings: Any) -> None:
     settings.STAGEDOOR_WALLET_PAYOUT_CURRENCY = "USD"
     finance = make_user("finance")
-    lena = _paid_performer(make_user, "Lena Marie Vogt")
-    viewer = make_user("viewer")
-    fund_wallet(viewer, 10_000)
-    _start, end = _period()
-    _tip(viewer, lena, 1000, 20, end)
+    _lena, _end = _lena_matured(make_user)
     run, _ = services.payout_run_create(actor=finance)
     services.payout_run_approve(actor=finance, run_id=run.pk)
     with pytest.raises(errors.PayoutFileRefused) as refused:
@@ -205,11 +203,7 @@ def test_a_currency_sepa_cannot_pay_refuses_the_send_and_changes_nothing(make_us
 
 def test_cancel_puts_everything_back(make_user: Any) -> None:
     finance = make_user("finance")
-    lena = _paid_performer(make_user, "Lena Marie Vogt")
-    viewer = make_user("viewer")
-    fund_wallet(viewer, 10_000)
-    _start, end = _period()
-    _tip(viewer, lena, 1000, 20, end)
+    lena, _end = _lena_matured(make_user)
     run, _ = services.payout_run_create(actor=finance)
     with pytest.raises(errors.ReasonRequired):
         services.payout_run_cancel(actor=finance, run_id=run.pk, reason=" ")
@@ -242,11 +236,7 @@ def test_new_accounts_hold_the_payout_for_review_until_released(make_user: Any, 
 
 def test_reserves_are_released_to_earnings_when_due(make_user: Any) -> None:
     finance = make_user("finance")
-    lena = _paid_performer(make_user, "Lena Marie Vogt")
-    viewer = make_user("viewer")
-    fund_wallet(viewer, 10_000)
-    _start, end = _period()
-    _tip(viewer, lena, 1000, 20, end)
+    lena, end = _lena_matured(make_user)
     run, _ = services.payout_run_create(actor=finance)
     assert services.reserves_release_due(at=timezone.now(), key="early") == 0
     released = services.reserves_release_due(at=end + timedelta(days=30), key="due")

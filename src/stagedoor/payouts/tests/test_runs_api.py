@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from stagedoor.core.models import AuditEntry
 from stagedoor.payouts.models import PayoutItem, PayoutRun
-from stagedoor.payouts.tests.test_runs import _paid_performer, _payout_settings, _period, _tip  # noqa: F401
-from stagedoor.wallet.tests.conftest import consent, fund_wallet
+from stagedoor.payouts.tests.test_runs import _lena_matured, _paid_performer, _payout_settings, _period, _tip  # noqa: F401
+from stagedoor.wallet.tests.conftest import consent
 from stagedoor.web.tests.console_helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -30,11 +30,7 @@ def _api(user: Any) -> Client:
 def test_run_over_the_api_four_eyes_then_send(make_user: Any, settings: Any) -> None:
     settings.STAGEDOOR_PAYOUTS_FOUR_EYES_ABOVE_MINOR = 1000
     alice, bob = make_user("finance"), make_user("finance")
-    lena = _paid_performer(make_user, "Lena Marie Vogt")
-    viewer = make_user("viewer")
-    fund_wallet(viewer, 10_000)
-    _start, end = _period()
-    _tip(viewer, lena, 1000, 20, end)
+    lena, _end = _lena_matured(make_user)
     made = _api(alice).post("/api/v1/staff/payout-runs", {}, content_type="application/json")
     assert made.status_code == 201, made.content
     body = made.json()
@@ -63,11 +59,7 @@ def test_run_over_the_api_four_eyes_then_send(make_user: Any, settings: Any) -> 
 
 def test_console_run_page_and_file_download_are_audited(make_user: Any) -> None:
     finance = make_user("finance")
-    lena = _paid_performer(make_user, "Lena Marie Vogt")
-    viewer = make_user("viewer")
-    fund_wallet(viewer, 10_000)
-    _start, end = _period()
-    _tip(viewer, lena, 1000, 20, end)
+    lena, _end = _lena_matured(make_user)
     client = client_for(finance)
     made = client.post("/staff/payouts/runs/new")
     run = PayoutRun.objects.get()
@@ -85,11 +77,7 @@ def test_console_run_page_and_file_download_are_audited(make_user: Any) -> None:
 
 def test_performer_statement_page_and_csv(make_user: Any) -> None:
     finance = make_user("finance")
-    lena = _paid_performer(make_user, "Lena Marie Vogt")
-    viewer = make_user("viewer")
-    fund_wallet(viewer, 10_000)
-    _start, end = _period()
-    _tip(viewer, lena, 1000, 20, end)
+    lena, end = _lena_matured(make_user)
     call_command("payouts_run", "--as", finance.login)
     consent(lena)
     client = client_for(lena)
@@ -108,4 +96,4 @@ def test_performer_statement_page_and_csv(make_user: Any) -> None:
         ("payout", "performer_reserve", "60"),
         ("tip", "performer_earnings", "600"),
     ]
-    assert client_for(viewer).get("/studio/payouts").status_code == 403
+    assert client_for(make_user("viewer")).get("/studio/payouts").status_code == 403

@@ -15,7 +15,7 @@ from stagedoor.conftest import skip_or_fail
 from stagedoor.core.ids import new_id
 from stagedoor.payouts import services
 from stagedoor.payouts.models import PayoutItem, PayoutRun
-from stagedoor.payouts.tests.test_runs import _balance, _paid_performer, _payout_settings, _period, _tip  # noqa: F401
+from stagedoor.payouts.tests.test_runs import _balance, _lena_matured, _paid_performer, _payout_settings, _period, _tip  # noqa: F401
 from stagedoor.wallet import services as wallet
 from stagedoor.wallet.models import AccountKind
 from stagedoor.wallet.tests.conftest import fund_wallet, ledger_problems
@@ -76,11 +76,7 @@ def test_a_run_while_tips_keep_arriving(make_user: Any) -> None:
 
 def test_the_same_run_asked_twice_at_once_is_made_once(make_user: Any) -> None:
     alice, bob = make_user("finance"), make_user("finance")
-    lena = _paid_performer(make_user, "Lena Marie Vogt")
-    viewer = make_user("viewer")
-    fund_wallet(viewer, 10_000)
-    _start, end = _period()
-    _tip(viewer, lena, 1000, 20, end)
+    lena, _end = _lena_matured(make_user)
     gate = threading.Barrier(2)
     results: list[Any] = [None, None]
 
