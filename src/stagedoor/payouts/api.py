@@ -13,11 +13,10 @@ from stagedoor.accounts.roles import Perm
 from stagedoor.accounts.selectors import access_user
 from stagedoor.core.errors import ValidationFailed
 from stagedoor.core.middleware import client_ip
-from stagedoor.payouts import schemas, selectors, services
+from stagedoor.payouts import conf, schemas, selectors, services
 from stagedoor.payouts.models import PayoutItem, PayoutMethod, PayoutRun, ScreeningCase
 
 router = Router(tags=["payouts"])
-MAX_REPORT_BYTES = 20_000_000
 
 
 def _me(request: HttpRequest) -> User:
@@ -309,7 +308,7 @@ def staff_payout_report(request: HttpRequest, kind: str = "status") -> dict[str,
     (XML): every line it names is settled once; a batch or line we never sent refuses the whole file."""
     if kind not in ("status", "return"):
         raise ValidationFailed(extra={"fields": {"kind": ["status or return"]}})
-    if len(request.body) > MAX_REPORT_BYTES:
-        raise ValidationFailed(f"A report is at most {MAX_REPORT_BYTES // 1_000_000} MB.")
+    if len(request.body) > conf.MAX_REPORT_BYTES:
+        raise ValidationFailed(f"A report is at most {conf.MAX_REPORT_BYTES // 1_000_000} MB.")
     result = services.payout_report_apply(actor=_me(request), content=request.body, kind=kind, ip=client_ip(request))
     return {"applied": result.applied, "unchanged": result.unchanged}

@@ -18,6 +18,8 @@ from django.conf import settings
 from stagedoor.core.config.payouts import PAYOUTS_VARS, product_days
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "data" / "sanctions_sample"
+#: the largest bank report (pain.002, camt.054) read, over the API or uploaded in the console
+MAX_REPORT_BYTES = 20_000_000
 #: holder name vs verified legal name: at or above this the account is "in their own name"
 HOLDER_NAME_MIN_SCORE = 85
 

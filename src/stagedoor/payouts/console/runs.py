@@ -19,11 +19,10 @@ from stagedoor.accounts.selectors import require_perm
 from stagedoor.core.audit import audit_record
 from stagedoor.core.console import console_section, staff_action
 from stagedoor.core.middleware import client_ip
-from stagedoor.payouts import selectors, services
+from stagedoor.payouts import conf, selectors, services
 from stagedoor.payouts.models import PayoutItem
 
 BASE = "/staff/payouts/"
-MAX_REPORT_BYTES = 20_000_000
 
 
 def _actor(request: HttpRequest) -> User:
@@ -145,7 +144,7 @@ def report_upload(request: HttpRequest) -> HttpResponse:
     actor = require_perm(_actor(request), Perm.PAYOUTS_MANAGE)
     upload = request.FILES.get("report")
     kind = "return" if request.POST.get("kind") == "return" else "status"
-    if upload is None or upload.size is None or upload.size > MAX_REPORT_BYTES:
+    if upload is None or upload.size is None or upload.size > conf.MAX_REPORT_BYTES:
         messages.error(request, "Choose the bank's XML file (at most 20 MB).")
         return HttpResponseRedirect(BASE)
     content = upload.read()

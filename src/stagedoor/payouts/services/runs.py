@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from stagedoor.accounts.models import User
@@ -31,7 +31,7 @@ from stagedoor.payouts.files.model import BankAccount, BitcoinAddress, EWalletAc
 from stagedoor.payouts.files.sepa import SepaDebtor, sepa_credit_transfer, validate_pain001
 from stagedoor.payouts.models import PayoutApproval, PayoutFile, PayoutItem, PayoutMethod, PayoutRun
 from stagedoor.payouts.review import review_flags
-from stagedoor.payouts.selectors import current_methods, payout_blockers_many
+from stagedoor.payouts.selectors import current_methods, payout_blockers_many, run_counts
 from stagedoor.payouts.services.settle import items_settle, run_close_if_done
 from stagedoor.wallet import conf as wallet_conf
 from stagedoor.wallet import selectors as wallet_selectors
@@ -200,7 +200,7 @@ def payout_run_create(*, actor: User, period_end: datetime | None = None, ip: st
             run.transfer_id = transfer.pk if transfer is not None else ""
             _totals(run)
             run.save()
-            counts = _status_counts(run)
+            counts = run_counts(run)
             _audit(actor, "payouts.run_created", run, ip, released_reserve=released, **counts)
             _publish(run, "created")
     except IntegrityError:  # the same period made concurrently: that run is the answer
@@ -215,11 +215,6 @@ def _totals(run: PayoutRun) -> None:
     run.total_tokens, run.total_minor = int(agg["t"] or 0), int(agg["m"] or 0)
     run.reserved_tokens = int(agg["r"] or 0)
     run.approvals_needed = _approvals_needed(run.total_minor)
-
-
-def _status_counts(run: PayoutRun) -> dict[str, int]:
-    rows = PayoutItem.objects.filter(run=run).values_list("status").annotate(n=Count("pk")).order_by()
-    return {str(status): int(n) for status, n in rows}
 
 
 def _locked_run(run_id: str) -> PayoutRun:
