@@ -337,7 +337,7 @@ def timed_create(finance: Any, end: datetime) -> tuple[Any, float, dict[str, flo
     phases.wrap(ledger, "post_legs", "payout_post.transfer_create.post_legs")
     phases.wrap(selectors, "holder_name_score", "payout_blockers_many.holder_name_score")
     phases.wrap(runs, "_totals", "totals")
-    phases.wrap(runs, "_status_counts", "status_counts")
+    phases.wrap(runs, "run_counts", "status_counts")
     started = time.perf_counter()
     try:
         run, created = runs.payout_run_create(actor=finance, period_end=end)

@@ -209,6 +209,24 @@ def redis_url() -> str:
     return reachable_redis_url()
 
 
+def free_tcp_port() -> int:
+    """A TCP port nothing listens on now (the OS picks it): for a server a test starts, so that two test runs on one
+    machine (CI's SQLite and PostgreSQL passes run side by side) never want the same port."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def udp_port_range(size: int = 1000) -> tuple[int, int]:
+    """A UDP port range of `size` for this test process (media servers bind their RTP ports there), picked by the
+    process id so that concurrent test runs use different ranges."""
+    slot = os.getpid() % (30_000 // size)
+    first = 30_000 + slot * size
+    return first, first + size - 1
+
+
 CHROMIUM = os.environ.get("STAGEDOOR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -14,10 +14,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from stagedoor.conftest import CHROMIUM, CHROMIUM_ARGS, require_tool, skip_or_fail
+from stagedoor.conftest import CHROMIUM, CHROMIUM_ARGS, free_tcp_port, require_tool, skip_or_fail, udp_port_range
 
-JANUS_PORT = 18188  # helper-specific: other sessions' Janus use other ports
-RTP_PORTS = (40000, 40999)
 FAKE_MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 
@@ -72,7 +70,7 @@ def sfu(settings: Any) -> Iterator[RunningSfu]:
 
     binary = janus_binary()
     shows = dataclasses.replace(
-        settings.STAGEDOOR.shows, janus_url="", janus_bin=binary, janus_port=JANUS_PORT, rtp_ports=RTP_PORTS
+        settings.STAGEDOOR.shows, janus_url="", janus_bin=binary, janus_port=free_tcp_port(), rtp_ports=udp_port_range()
     )
     settings.STAGEDOOR = dataclasses.replace(settings.STAGEDOOR, shows=shows)
     running = RunningSfu()

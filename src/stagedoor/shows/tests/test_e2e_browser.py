@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from stagedoor.conftest import free_tcp_port, udp_port_range
 from stagedoor.shows.models import MediaSession, Participant, Show, ShowMinute
 from stagedoor.shows.tests.conftest import shows_settings
 from stagedoor.wallet import selectors as wallet_selectors
@@ -30,8 +31,6 @@ from .media_fixtures import VIDEO_PLAYING, RunningSfu, janus_binary, media_brows
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 __all__ = ["media_browser"]  # fixtures
 
-JANUS_PORT = 28188  # this test's own Janus and RTP ports: other media tests may run at the same time
-RTP_PORTS = (50000, 50999)
 MINUTE_S = 4
 RATE = 60  # the performer's default private rate
 PAID_MINUTES = 8  # the wallet pays this many minutes (about half a minute of show), then falls short
@@ -44,7 +43,9 @@ def sfu_e2e(settings: Any) -> Iterator[RunningSfu]:
     """The embedded SFU service on this test's ports (media_fixtures' `sfu`, with other ports)."""
     from stagedoor.shows.sfu.registry import current_sfu
 
-    shows_settings(settings, janus_url="", janus_bin=janus_binary(), janus_port=JANUS_PORT, rtp_ports=RTP_PORTS)
+    shows_settings(
+        settings, janus_url="", janus_bin=janus_binary(), janus_port=free_tcp_port(), rtp_ports=udp_port_range()
+    )
     running = RunningSfu()
     try:
         wait_for(lambda: current_sfu() is not None or running.task.done(), 30, "janus to start")

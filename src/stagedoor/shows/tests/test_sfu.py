@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from stagedoor.conftest import free_tcp_port, udp_port_range
 from stagedoor.shows.sfu.client import NO_SUCH_FEED, JanusClient, JanusError
 from stagedoor.shows.sfu.config import JanusSettings, janus_argv, janus_config_files, parse_stun
 from stagedoor.shows.sfu.forward import forward_argv, forward_sdp, free_udp_pair
@@ -96,7 +97,9 @@ def test_secret_is_created_once_and_private(tmp_path: Path) -> None:
 @pytest.fixture
 def janus(tmp_path: Path) -> Iterator[JanusClient]:
     binary = janus_binary()
-    s = JanusSettings(workdir=tmp_path / "janus", http_port=18187, api_secret="test-secret", rtp_ports=(40000, 40999))
+    s = JanusSettings(
+        workdir=tmp_path / "janus", http_port=free_tcp_port(), api_secret="test-secret", rtp_ports=udp_port_range()
+    )
     process = JanusProcess(binary, s)
     loop = asyncio.new_event_loop()
     loop.run_until_complete(process.start())
