@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlparse
 
-from stagedoor.deploy.nginx import RateLimit, SiteConfig, SiteConfigError, render_site_config
+from stagedoor.deploy.nginx import (
+    DEFAULT_ACME_ROOT,
+    DEFAULT_LIMITS,
+    DEFAULT_STATE_DIR,
+    RateLimit,
+    SiteConfig,
+    SiteConfigError,
+    render_site_config,
+)
 
 if TYPE_CHECKING:
     from stagedoor.core.config import Config
@@ -36,10 +44,7 @@ def _rate(text: str) -> RateLimit:
 
 def nginx_parser(config: Config) -> argparse.ArgumentParser:
     server_name = urlparse(config.base_url).hostname or "localhost"
-    defaults = SiteConfig.__dataclass_fields__
-    parser = _Parser(
-        prog="stagedoor deploy nginx", description="Print the site-wide nginx config (docs/deploy.md)."
-    )
+    parser = _Parser(prog="stagedoor deploy nginx", description="Print the site-wide nginx config (docs/deploy.md).")
     add = parser.add_argument
     add("--server-name", default=server_name, help="default: the host of STAGEDOOR_BASE_URL (%(default)s)")
     add("--web", action="append", metavar="HOST:PORT", help="a `stagedoor web` node (repeat for each)")
@@ -48,12 +53,12 @@ def nginx_parser(config: Config) -> argparse.ArgumentParser:
     add("--static-root", type=Path, default=config.var_dir / "static", help="default: %(default)s")
     add("--tls-cert", type=Path, default=None, help="default: /etc/letsencrypt/live/<server name>/fullchain.pem")
     add("--tls-key", type=Path, default=None, help="default: /etc/letsencrypt/live/<server name>/privkey.pem")
-    add("--state-dir", type=Path, default=defaults["state_dir"].default, help="default: %(default)s")
-    add("--acme-root", type=Path, default=defaults["acme_root"].default, help="default: %(default)s")
+    add("--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="default: %(default)s")
+    add("--acme-root", type=Path, default=DEFAULT_ACME_ROOT, help="default: %(default)s")
     add("--https-listen", default="443", help="PORT or ADDRESS:PORT (default: %(default)s)")
     add("--http-listen", default="80", help="PORT or ADDRESS:PORT (default: %(default)s)")
     for zone, what in (("site", "every dynamic request"), ("auth", "sign-in, sign-up, recovery"), ("chat", "sockets")):
-        default: RateLimit = defaults[f"{zone}_limit"].default
+        default = DEFAULT_LIMITS[zone]
         add(
             f"--{zone}-limit",
             type=_rate,

@@ -42,6 +42,10 @@ _CIDR_RE = re.compile(r"^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$")
 _SAFE_PATH_RE = re.compile(r"^/[A-Za-z0-9_./@+-]*$")
 
 
+DEFAULT_STATE_DIR = Path("/var/lib/stagedoor/nginx")  # pid, logs, temp files, the token-answer cache
+DEFAULT_ACME_ROOT = Path("/var/lib/stagedoor/acme")  # ACME HTTP-01 challenges (certbot --webroot)
+
+
 class SiteConfigError(ValueError):
     """A value that cannot go into the config; `str()` names it."""
 
@@ -66,6 +70,9 @@ class RateLimit:
         return cls(rate, int(burst))
 
 
+DEFAULT_LIMITS = {"site": RateLimit("20r/s", 40), "auth": RateLimit("10r/m", 10), "chat": RateLimit("5r/s", 20)}
+
+
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
     server_name: str
@@ -75,13 +82,13 @@ class SiteConfig:
     static_root: Path  # $STAGEDOOR_VAR_DIR/static after `stagedoor collectstatic`
     tls_cert: Path
     tls_key: Path
-    state_dir: Path = Path("/var/lib/stagedoor/nginx")  # pid, logs, temp files, the token-answer cache
-    acme_root: Path = Path("/var/lib/stagedoor/acme")  # ACME HTTP-01 challenges (certbot --webroot)
+    state_dir: Path = DEFAULT_STATE_DIR
+    acme_root: Path = DEFAULT_ACME_ROOT
     https_listen: str = "443"
     http_listen: str = "80"
-    site_limit: RateLimit = RateLimit("20r/s", 40)
-    auth_limit: RateLimit = RateLimit("10r/m", 10)
-    chat_limit: RateLimit = RateLimit("5r/s", 20)
+    site_limit: RateLimit = DEFAULT_LIMITS["site"]
+    auth_limit: RateLimit = DEFAULT_LIMITS["auth"]
+    chat_limit: RateLimit = DEFAULT_LIMITS["chat"]
     real_ip_from: tuple[str, ...] = ()  # a CDN's or load balancer's addresses: trust their X-Forwarded-For
     client_max_body_mb: int = 64  # the largest upload (fan posts 50 MB by default)
     auth_cache_s: int = 5

@@ -66,7 +66,8 @@ def media_locations(media_root: Path, *, auth_upstream: str = "stagedoor_app", a
 
 def media_http_directives(state_dir: Path) -> str:
     """What `media_locations` needs at the `http` level: the auth answers' cache, its key, the cache headers."""
-    return f"""    proxy_cache_path {state_dir}/auth_cache levels=1 keys_zone=stagedoor_auth:1m max_size=10m inactive=60s;
+    cache = f"{state_dir}/auth_cache levels=1 keys_zone=stagedoor_auth:1m max_size=10m inactive=60s"
+    return f"""    proxy_cache_path {cache};
     map $request_uri $stagedoor_auth_key {{
         "~^/live/(?<grant>[^/]+/[^/]+)/" $grant;
         default $request_uri;

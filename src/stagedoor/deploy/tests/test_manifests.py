@@ -53,7 +53,10 @@ def known_variables() -> set[str]:
     """Every STAGEDOOR_* name the configuration reads: `Var("STAGEDOOR_…")` and `_env/_bool/_int("…")` in
     core/config/, and settings.py's own few."""
     names: set[str] = set()
-    sources = [*sorted((REPO / "src" / "stagedoor" / "core" / "config").glob("*.py")), REPO / "src/stagedoor/settings.py"]
+    sources = [
+        *sorted((REPO / "src" / "stagedoor" / "core" / "config").glob("*.py")),
+        REPO / "src/stagedoor/settings.py",
+    ]
     for source in sources:
         for node in ast.walk(ast.parse(source.read_text())):
             if not isinstance(node, ast.Call) or not node.args or not isinstance(node.args[0], ast.Constant):
@@ -89,7 +92,12 @@ def check_environment(env: dict[str, str]) -> None:
 
 def test_known_variables_are_what_load_reads() -> None:
     known = known_variables()
-    assert {"STAGEDOOR_DATABASE_URL", "STAGEDOOR_CHAT_URL", "STAGEDOOR_SHOWS_JANUS_URL", "STAGEDOOR_RATE_LIMITS"} <= known
+    assert {
+        "STAGEDOOR_DATABASE_URL",
+        "STAGEDOOR_CHAT_URL",
+        "STAGEDOOR_SHOWS_JANUS_URL",
+        "STAGEDOOR_RATE_LIMITS",
+    } <= known
     assert "STAGEDOOR_WORKER_CONCURRENCY" not in known and len(known) > 100
 
 

@@ -20,7 +20,7 @@ import ssl
 import subprocess
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ CHAT_KEY = b"deploy-test-chat-ticket-key-0123456789"
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+Send = Callable[[Mapping[str, Any]], Awaitable[None]]
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
@@ -127,10 +127,12 @@ class Edge:
     http_port: int
     tls: ssl.SSLContext
 
-    def request(self, path: str, method: str = "GET", body: bytes | None = None, **headers: str) -> Response:
+    def request(
+        self, path: str, method: str = "GET", body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> Response:
         conn = http.client.HTTPSConnection("127.0.0.1", self.https_port, context=self.tls, timeout=10)
         try:
-            conn.request(method, path, body=body, headers={"Host": SERVER_NAME, **headers})
+            conn.request(method, path, body=body, headers={"Host": SERVER_NAME, **(headers or {})})
             answer = conn.getresponse()
             return Response(answer.status, {k.lower(): v for k, v in answer.getheaders()}, answer.read())
         finally:
@@ -200,7 +202,8 @@ def test_the_edge_in_front_of_two_web_nodes_and_two_chat_gateways(
     site: tuple[Edge, list[WebNode], list[int]],
 ) -> None:
     edge, (a, b), chat_ports = site
-    a.hits.clear(), b.hits.clear()
+    a.hits.clear()
+    b.hits.clear()
 
     # port 80 only redirects to TLS
     plain = http.client.HTTPConnection("127.0.0.1", edge.http_port, timeout=10)
@@ -213,7 +216,7 @@ def test_the_edge_in_front_of_two_web_nodes_and_two_chat_gateways(
     css = edge.request("/static/web/site.css")
     assert (css.status, css.headers["cache-control"], css.body) == (200, STATIC_CACHE, b"body { color: #123456; }\n")
     assert css.headers["content-type"] == "text/css"
-    zipped = edge.request("/static/web/site.css", **{"Accept-Encoding": "gzip"})
+    zipped = edge.request("/static/web/site.css", headers={"Accept-Encoding": "gzip"})
     assert (zipped.status, zipped.headers["content-encoding"]) == (200, "gzip")
     assert gzip.decompress(zipped.body) == b"body { color: #123456; }\n"
     assert edge.request("/static/web/missing.css").status == 404
@@ -256,7 +259,7 @@ def test_the_edge_in_front_of_two_web_nodes_and_two_chat_gateways(
     # the edge's rate limit on sign-in: three attempts reach the app, then nginx answers 429 itself
     before = len(b.hits)
     attempts = [
-        edge.request("/api/v1/auth/login", "POST", b"{}", **{"Content-Type": "application/json"}) for _ in range(5)
+        edge.request("/api/v1/auth/login", "POST", b"{}", {"Content-Type": "application/json"}) for _ in range(5)
     ]
     assert len(b.hits) == before + 3
     assert [r.status for r in attempts[:3]] == [422] * 3  # the app's own answer to an empty sign-in
@@ -281,7 +284,9 @@ async def _two_chat_sockets(edge: Edge, ports: list[int]) -> list[str]:
         await start_chat_gateway(
             "127.0.0.1",
             port,
-            ChatGateway(GatewayConfig(ticket_key=CHAT_KEY, node=f"chat-{i}"), sink=InMemorySink(), recorder=MemoryRecorder()),
+            ChatGateway(
+                GatewayConfig(ticket_key=CHAT_KEY, node=f"chat-{i}"), sink=InMemorySink(), recorder=MemoryRecorder()
+            ),
         )
         for i, port in enumerate(ports)
     ]
