@@ -143,9 +143,15 @@ def main(argv: list[str] | None = None) -> None:
             "usage: stagedoor COMMAND [options]\n\n"
             "processes:  run (web + ingest + jobs in one process), web, ingest, worker, beat\n"
             "operations: migrate, demo, createstaff, audit verify, openapi, and every Django management command\n"
+            "deployment: deploy nginx (the site-wide nginx config, docs/deploy.md)\n"
         )
         if not argv:
             raise SystemExit(2)
+        return
+    if argv[0] == "deploy":  # deployment files from the settings alone: no Django, no database
+        from stagedoor.deploy.command import main as deploy_main
+
+        deploy_main(argv[1:], _load_config())
         return
     config = _load_config()
     _setup(config, check_services=argv[0] in {"migrate", "demo", "createstaff", "chat"})
