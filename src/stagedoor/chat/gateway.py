@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import ipaddress
 import logging
 import secrets
 import time
@@ -127,6 +128,7 @@ class ChatGateway:
         history_loader: HistoryLoader | None = None,
     ) -> None:
         self.config = config
+        self._proxy_networks = tuple(ipaddress.ip_network(p, strict=False) for p in config.trusted_proxies)
         self.history_loader = history_loader
         self.bus: ChatBus = bus if bus is not None else InProcessChatBus()
         self.sink: MessageSink = sink if sink is not None else InMemorySink()
@@ -236,15 +238,25 @@ class ChatGateway:
         task.add_done_callback(self._tasks.discard)
 
     # --- connections ---------------------------------------------------------------
+    def _trusted_proxy(self, ip: str | None) -> bool:
+        """`ip` is one of `trusted_proxies` (addresses or CIDR networks)."""
+        if ip is None:
+            return False
+        try:
+            address = ipaddress.ip_address(ip)
+        except ValueError:
+            return False
+        return any(address in network for network in self._proxy_networks)
+
     def _client_ip(self, conn: ServerConnection) -> str | None:
         peer = conn.remote_address
         ip = peer[0] if peer else None
-        if ip in self.config.trusted_proxies and conn.request is not None:
+        if self._trusted_proxy(ip) and conn.request is not None:
             fwd = conn.request.headers.get("X-Forwarded-For")
             if fwd:
                 hops = [h.strip() for h in fwd.split(",") if h.strip()]
                 for hop in reversed(hops):
-                    if hop not in self.config.trusted_proxies:
+                    if not self._trusted_proxy(hop):
                         return hop
         return ip
 

@@ -64,6 +64,7 @@ async def _await_stopped(tasks: list[asyncio.Task[None]], *, timeout: float) -> 
 async def serve(host: str, port: int, *, embedded: bool) -> None:
     import uvicorn
 
+    trusted_proxies = settings.STAGEDOOR.server.trusted_proxies  # STAGEDOOR_TRUSTED_PROXIES
     config = uvicorn.Config(
         "stagedoor.asgi:application",
         host=host,
@@ -72,7 +73,7 @@ async def serve(host: str, port: int, *, embedded: bool) -> None:
         log_config=None,
         access_log=False,
         proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        forwarded_allow_ips=",".join(trusted_proxies),
     )
     server = uvicorn.Server(config)
     stop = asyncio.Event()

@@ -346,3 +346,30 @@ def test_a_failing_backend_gets_an_error_not_a_dead_socket() -> None:
         assert a.closed is None
 
     with_gateway(t)
+
+
+@pytest.mark.parametrize(
+    ("trusted", "forwarded", "seen"),
+    [
+        # a trusted proxy (by network) forwards: the nearest hop that is not a proxy is the client
+        (frozenset({"127.0.0.0/8"}), "203.0.113.7, 10.0.0.2", "10.0.0.2"),
+        (frozenset({"127.0.0.0/8", "10.0.0.0/8"}), "203.0.113.7, 10.0.0.2", "203.0.113.7"),
+        # an untrusted peer's header is ignored: the peer itself is the client
+        (frozenset({"10.0.0.0/8"}), "203.0.113.7", "127.0.0.1"),
+    ],
+)
+def test_forwarded_for_is_believed_only_from_trusted_proxies(
+    trusted: frozenset[str], forwarded: str, seen: str
+) -> None:
+    async def t(g: RunningGateway) -> None:
+        a = await ChatClient.join(
+            g.port, ticket(user_id=1, login="alice"), additional_headers={"X-Forwarded-For": forwarded}
+        )
+        await a.say("hello")
+        sink = g.gateway.sink
+        assert isinstance(sink, InMemorySink)
+        await wait_for(lambda: len(sink.records) == 1, what="the message stored")
+        assert sink.records[0].ip == seen
+        await a.close()
+
+    with_gateway(t, trusted_proxies=trusted)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -33,12 +34,32 @@ FFMPEG = Var("STAGEDOOR_FFMPEG", _executable)
 DEMO_PERFORMER = Var("STAGEDOOR_DEMO_PERFORMER", _demo_performer)
 
 
+def _proxies(name: str, raw: object) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (CIDR) of the proxies in front of the web and chat processes."""
+    text = str(raw).strip() if raw is not None else ""
+    if not text:
+        return ("127.0.0.1", "::1")
+    found = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        try:
+            found.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise ConfigError(name, f"expected IP addresses or networks (10.0.0.0/8), got {part!r}") from None
+    return tuple(found)
+
+
+# Whose X-Forwarded-For the web and chat processes believe: nginx on another host (compose, Kubernetes, a load
+# balancer) must be listed, or every client looks like nginx's address to the per-address limits.
+TRUSTED_PROXIES = Var("STAGEDOOR_TRUSTED_PROXIES", _proxies)
+
+
 @dataclass(frozen=True)
 class ServerConfig:
     """Where `stagedoor run` / `web` listen by default (`--host`/`--port` win)."""
 
     host: str
     port: int
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)
@@ -55,7 +76,7 @@ class StreamingConfig:
 
 
 def _server_config(env: Mapping[str, str]) -> ServerConfig:
-    return ServerConfig(host=HOST.read(env), port=PORT.read(env))
+    return ServerConfig(host=HOST.read(env), port=PORT.read(env), trusted_proxies=TRUSTED_PROXIES.read(env))
 
 
 def _streaming_config(env: Mapping[str, str]) -> StreamingConfig:

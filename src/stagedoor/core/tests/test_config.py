@@ -46,6 +46,7 @@ def test_embedded_defaults(tmp_path: Path) -> None:
         ("ENCRYPTION_KEYS", "k1:AAAA", "STAGEDOOR_ENCRYPTION_KEYS: key 'k1' must be 32 bytes"),
         ("BASE_URL", "ftp://x", "STAGEDOOR_BASE_URL: expected http(s)://"),
         ("LOG_LEVEL", "LOUD", "STAGEDOOR_LOG_LEVEL"),
+        ("TRUSTED_PROXIES", "10.0.0.0/8,nginx", "STAGEDOOR_TRUSTED_PROXIES: expected IP addresses or networks"),
     ],
 )
 def test_wrong_settings_name_the_variable(tmp_path: Path, name: str, value: str, message: str) -> None:
@@ -53,6 +54,12 @@ def test_wrong_settings_name_the_variable(tmp_path: Path, name: str, value: str,
         load(env(tmp_path, **{name: value}))
     assert str(info.value).startswith(message)
     assert "\n" not in str(info.value)
+
+
+def test_trusted_proxies_are_addresses_or_networks(tmp_path: Path) -> None:
+    assert load(env(tmp_path)).server.trusted_proxies == ("127.0.0.1", "::1")
+    cfg = load(env(tmp_path, TRUSTED_PROXIES=" 10.1.2.3, 172.16.0.0/12,fd00::/8 "))
+    assert cfg.server.trusted_proxies == ("10.1.2.3/32", "172.16.0.0/12", "fd00::/8")
 
 
 def test_unreachable_services_name_the_variable(tmp_path: Path) -> None:
