@@ -13,8 +13,30 @@ from stagedoor.analytics.services.rollup import (
     ledger_rollup,
     ledger_rollup_pass,
 )
+from stagedoor.analytics.services.sentiment import sentiment_model, sentiment_rollup, sentiment_rollup_pass
+from stagedoor.analytics.services.surveys import (
+    QuestionSpec,
+    clean_text,
+    survey_answer,
+    survey_close,
+    survey_create,
+    survey_publish,
+    survey_question_add,
+    survey_question_remove,
+)
 
 __all__ = [
+    "QuestionSpec",
+    "clean_text",
+    "sentiment_model",
+    "sentiment_rollup",
+    "sentiment_rollup_pass",
+    "survey_answer",
+    "survey_close",
+    "survey_create",
+    "survey_publish",
+    "survey_question_add",
+    "survey_question_remove",
     "BATCH",
     "CHAT_WINDOW",
     "GAP_GRACE_SECONDS",
