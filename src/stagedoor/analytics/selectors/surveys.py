@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
@@ -93,8 +93,8 @@ def survey_for_staff(survey_id: str) -> Survey:
 
 
 def surveys_for_staff(*, limit: int = 100) -> list[Survey]:
-    surveys: QuerySet[Survey] = Survey.objects.annotate(response_count=Count("responses", distinct=True))
-    return list(surveys.order_by("-created_at")[:limit])
+    surveys = Survey.objects.annotate(response_count=Count("responses", distinct=True)).order_by("-created_at")
+    return cast(list[Survey], list(surveys[:limit]))
 
 
 def surveys_open_count(*, now: datetime | None = None) -> int:
