@@ -6,9 +6,9 @@ count alone (no mean, no split): with one or two lines a "mean" would be the jud
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import QuerySet, Sum
@@ -63,6 +63,11 @@ class SentimentTrend:
     by_hour: list[Bucket]
     period: Bucket  # the whole range
     scored_until: datetime | None  # lines newer than this are not counted yet (None: never run)
+
+    @property
+    def day_rows(self) -> list[tuple[str, Bucket]]:
+        """(day, bucket), newest first, for the pages' tables."""
+        return list(reversed(list(zip(self.labels, self.by_day, strict=True))))
 
 
 def scored_until() -> datetime | None:

@@ -117,6 +117,10 @@ class QuestionResult:
     texts: list[str] = field(default_factory=list)  # text: this page of answers, newest first
     text_pages: int = 0
 
+    @property
+    def pairs(self) -> list[tuple[str, int]]:
+        return list(zip(self.labels, self.counts, strict=True))
+
 
 @dataclass
 class SurveyResults:

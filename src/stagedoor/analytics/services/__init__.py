@@ -26,8 +26,14 @@ from stagedoor.analytics.services.surveys import (
 )
 
 __all__ = [
+    "BATCH",
+    "CHAT_WINDOW",
+    "GAP_GRACE_SECONDS",
     "QuestionSpec",
+    "chat_rollup_pass",
     "clean_text",
+    "ledger_rollup",
+    "ledger_rollup_pass",
     "sentiment_model",
     "sentiment_rollup",
     "sentiment_rollup_pass",
@@ -37,10 +43,4 @@ __all__ = [
     "survey_publish",
     "survey_question_add",
     "survey_question_remove",
-    "BATCH",
-    "CHAT_WINDOW",
-    "GAP_GRACE_SECONDS",
-    "chat_rollup_pass",
-    "ledger_rollup",
-    "ledger_rollup_pass",
 ]

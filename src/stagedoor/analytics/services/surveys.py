@@ -168,16 +168,21 @@ def survey_question_add(*, actor: Any, survey_id: str, spec: QuestionSpec) -> Su
     return question
 
 
-def survey_question_remove(*, actor: Any, survey_id: str, question_id: int) -> None:
+def survey_question_remove(*, actor: Any, survey_id: str, question_id: int) -> Survey:
     """Remove a question from a draft. Audited."""
     with transaction.atomic():
         survey = _draft_for_update(survey_id)
-        deleted, _ = survey.questions.filter(pk=question_id).delete()
-        if not deleted:
+        question = survey.questions.filter(pk=question_id).first()
+        if question is None:
             raise errors.SurveyNotFound("There is no such question in this survey.")
+        question.delete()
+        for later in survey.questions.filter(position__gt=question.position).order_by("position"):
+            later.position -= 1  # ascending: each question moves into the place just freed
+            later.save(update_fields=["position"])
         audit_record(
             actor=actor, action="analytics.survey_question_remove", target=survey, data={"question": question_id}
         )
+    return survey
 
 
 def survey_publish(*, actor: Any, survey_id: str, now: datetime | None = None) -> Survey:

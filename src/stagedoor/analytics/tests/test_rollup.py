@@ -14,8 +14,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from stagedoor.analytics import selectors, services
-from stagedoor.analytics.services import rollup
 from stagedoor.analytics.models import LedgerDaily, PlatformDaily, Product, SalesDaily, SupportDaily
+from stagedoor.analytics.services import rollup
 from stagedoor.core.ids import new_id
 from stagedoor.wallet import errors
 from stagedoor.wallet import services as wallet
