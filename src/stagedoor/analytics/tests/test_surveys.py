@@ -50,6 +50,16 @@ def q(survey: Survey) -> dict[str, str]:
     return {question.kind: str(question.pk) for question in survey.questions.all()}
 
 
+def people(n: int, role: str) -> list[Any]:
+    """`n` accounts without a password (hashing one takes most of a second under argon2)."""
+    from stagedoor.accounts.models import User
+
+    made = [User(login=f"{role}_bulk{i}", email=f"{role}_bulk{i}@example.test", role=role) for i in range(n)]
+    for user in made:
+        user.set_unusable_password()
+    return User.objects.bulk_create(made)
+
+
 def counts() -> tuple[int, int]:
     return SurveyResponse.objects.count(), SurveyAnswer.objects.count()
 
@@ -257,19 +267,19 @@ def test_staff_write_publish_read_and_close_in_the_console(make_user: Any) -> No
     survey.refresh_from_db()
     assert survey.status == "published"
     ids = q(survey)
-    for n in range(23):
+    for n, person in enumerate(people(21, "performer")):
         services.survey_answer(
-            user=make_user("performer"), survey_id=survey.pk, answers={ids["single"]: n % 2, ids["text"]: f"idea {n}"}
+            user=person, survey_id=survey.pk, answers={ids["single"]: n % 2, ids["text"]: f"idea {n}"}
         )
     page = client.get(f"/staff/surveys/{survey.pk}/")
-    assert page.status_code == 200 and page.context["results"].responses == 23
+    assert page.status_code == 200 and page.context["results"].responses == 21
     assert page.context["chart_data"] == {
-        "questions": [{"id": int(ids["single"]), "kind": "single", "labels": ["Tips", "Shows"], "counts": [12, 11]}]
+        "questions": [{"id": int(ids["single"]), "kind": "single", "labels": ["Tips", "Shows"], "counts": [11, 10]}]
     }
     texts = page.context["results"].questions[1]
-    assert texts.texts[0] == "idea 22" and len(texts.texts) == 20 and texts.text_pages == 2
+    assert texts.texts[0] == "idea 20" and len(texts.texts) == 20 and texts.text_pages == 2
     older = client.get(f"/staff/surveys/{survey.pk}/?page=2").context["results"].questions[1].texts
-    assert older == ["idea 2", "idea 1", "idea 0"]
+    assert older == ["idea 0"]
     assert client.post(f"/staff/surveys/{survey.pk}/close").status_code == 302
     survey.refresh_from_db()
     assert not survey_selectors.is_open(survey)

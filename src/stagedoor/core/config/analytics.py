@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from stagedoor.core.config.vars import Var, _file, _integer
 
 ANALYTICS_SENTIMENT_LEXICON = Var("STAGEDOOR_ANALYTICS_SENTIMENT_LEXICON", _file)
-ANALYTICS_SENTIMENT_SETTLE_MINUTES = Var("STAGEDOOR_ANALYTICS_SENTIMENT_SETTLE_MINUTES", _integer(10, 0, 1440))
+ANALYTICS_SENTIMENT_SETTLE_MINUTES = Var("STAGEDOOR_ANALYTICS_SENTIMENT_SETTLE_MINUTES", _integer(10, 1, 1440))
 ANALYTICS_SURVEY_TEXT_MAX = Var("STAGEDOOR_ANALYTICS_SURVEY_TEXT_MAX", _integer(1000, 20, 10_000))
 
 
 @dataclass(frozen=True)
 class AnalyticsConfig:
     """`sentiment_lexicon`: a VADER-format lexicon file to use instead of the one shipped in the `vadersentiment`
-    package (empty: the packaged one); `sentiment_settle_minutes`: a chat message is scored only once it is this
-    old, so moderation (deletes, purges, holds) has decided about it first; `survey_text_max`: the longest free-text
+    package (empty: the packaged one); `sentiment_settle_minutes` (at least 1: the chat gateway writes lines in
+    batches a few seconds after it numbers them): a chat line is scored only once it is this old, so moderation
+    (deletes, purges, holds) has decided about it first; `survey_text_max`: the longest free-text
     survey answer, in characters."""
 
     sentiment_lexicon: str = ""
