@@ -13,8 +13,8 @@ from django.utils import timezone
 from stagedoor.analytics import services
 from stagedoor.analytics.models import RollupCursor, SentimentHourly
 from stagedoor.analytics.selectors import sentiment as sentiment_selectors
-from stagedoor.analytics.services.rollup import _id_floor
 from stagedoor.analytics.sentiment_model import LexiconError, Tally, load_model, parse_lexicon
+from stagedoor.analytics.services.rollup import _id_floor
 from stagedoor.chat.models import ChatMessage
 from stagedoor.core.ids import new_id
 from stagedoor.rooms.models import Room

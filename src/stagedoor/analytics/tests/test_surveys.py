@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from stagedoor.analytics import services
+from stagedoor.analytics import errors, services
 from stagedoor.analytics.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 from stagedoor.analytics.privacy import erase_analytics, export_analytics
 from stagedoor.analytics.selectors import surveys as survey_selectors
@@ -196,7 +196,7 @@ def test_drafts_are_checked_and_published_surveys_are_frozen(make_user: Any, api
     assert empty.status_code == 422 and list(empty.json()["extra"]["fields"]) == ["questions"]
     services.survey_question_add(actor=admin, survey_id=survey_id, spec=QuestionSpec("rating", "Rate us"))
     assert client.post(f"/api/v1/analytics/surveys/{survey_id}/publish").json()["status"] == "published"
-    with pytest.raises(services.surveys.errors.SurveyNotDraft):
+    with pytest.raises(errors.SurveyNotDraft):
         services.survey_question_add(actor=admin, survey_id=survey_id, spec=QuestionSpec("text", "More?"))
     assert SurveyQuestion.objects.filter(survey_id=survey_id).count() == 1
 
@@ -237,7 +237,7 @@ def test_people_answer_on_the_page_and_see_the_banner(make_user: Any) -> None:
 
 
 def test_staff_write_publish_read_and_close_in_the_console(make_user: Any) -> None:
-    admin, client = staff(make_user, "admin", mfa=True)
+    _admin, client = staff(make_user, "admin", mfa=True)
     now = timezone.now()
     created = client.post(
         "/staff/surveys/",
