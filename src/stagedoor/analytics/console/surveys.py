@@ -115,10 +115,11 @@ def survey_detail(request: HttpRequest, survey_id: str) -> HttpResponse:
 
 
 @require_POST
-def question_remove(request: HttpRequest, survey_id: str, question_id: int) -> HttpResponse:
+def question_remove(request: HttpRequest, survey_id: str, question_id: str) -> HttpResponse:
     actor = _actor(request)
+    number = int(question_id) if question_id.isdigit() and len(question_id) < 19 else 0  # 0: no such question
     done = staff_action(
-        request, lambda: services.survey_question_remove(actor=actor, survey_id=survey_id, question_id=question_id)
+        request, lambda: services.survey_question_remove(actor=actor, survey_id=survey_id, question_id=number)
     )
     if done is not None:
         messages.success(request, "Question removed.")
@@ -161,7 +162,7 @@ console_section(
     template="analytics/console/surveys.html",
     routes=[
         path("<str:survey_id>/", survey_detail, name="detail"),
-        path("<str:survey_id>/questions/<int:question_id>/remove", question_remove, name="question-remove"),
+        path("<str:survey_id>/questions/<str:question_id>/remove", question_remove, name="question-remove"),
         path("<str:survey_id>/publish", publish, name="publish"),
         path("<str:survey_id>/close", close, name="close"),
     ],
