@@ -68,6 +68,8 @@ class Perm:
     PAYOUTS_MANAGE = "payouts.manage"  # payout runs, files, approvals, reconciliation (finance)
     SANCTIONS_REVIEW = "payouts.sanctions_review"  # load sanctions lists, clear or confirm screening matches
     FINANCE_DASHBOARD = "analytics.finance_dashboard"  # platform money dashboards (gross sales, liabilities…)
+    SURVEYS_MANAGE = "analytics.surveys_manage"  # write, publish and close surveys; read their results
+    SENTIMENT_READ_ANY = "analytics.sentiment_read_any"  # every room's chat sentiment trend (never per message)
     # the support desk
     SUPPORT_AGENT = "support.agent"  # work the support queues one may see: reply, escalate, close, the timeline
     SUPPORT_QUEUE_L2 = "support.queue_l2"  # the tier-2 queue (escalations)
@@ -93,7 +95,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.MODERATOR: frozenset(
         {Perm.USERS_READ, Perm.STREAMS_READ_ANY, Perm.CHAT_MODERATE_ANY, Perm.MODERATION_REVIEW}
-        | {Perm.VERIFICATION_STATUS_READ}
+        | {Perm.VERIFICATION_STATUS_READ, Perm.SENTIMENT_READ_ANY}
     ),
     # Support sees purchases and streams on air (read-only) to answer "I paid but…" and "the stream stutters".
     Role.SUPPORT_L1: frozenset(
@@ -104,6 +106,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {Perm.USERS_READ, Perm.USERS_UNLOCK, Perm.WALLET_READ_ANY, Perm.PURCHASES_READ_ANY, Perm.STREAMS_READ_ANY}
         | {Perm.VERIFICATION_STATUS_READ, Perm.RECOVERY_START, Perm.SHOWS_READ_ANY}
         | {Perm.SUPPORT_AGENT, Perm.SUPPORT_QUEUE_L2, Perm.SUPPORT_MANAGE}
+        | {Perm.SURVEYS_MANAGE}
     ),
     Role.FINANCE: frozenset(
         {
@@ -142,6 +145,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {Perm.SHOWS_READ_ANY, Perm.FINANCE_DASHBOARD}
         | {Perm.SUPPORT_AGENT, Perm.SUPPORT_QUEUE_L2, Perm.SUPPORT_QUEUE_FINANCE, Perm.SUPPORT_QUEUE_COMPLIANCE}
         | {Perm.SUPPORT_MANAGE, Perm.PRIVACY_REQUESTS_MANAGE}
+        | {Perm.SURVEYS_MANAGE, Perm.SENTIMENT_READ_ANY}
     ),
 }
 

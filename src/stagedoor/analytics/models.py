@@ -15,12 +15,24 @@
 
 Ids of users and accounts are plain strings (no foreign keys): a roll-up must never lock or block the rows
 it summarizes.
+
+Chat sentiment (docs/analytics.md): `SentimentHourly`, per room and UTC hour, the count of scored messages, how
+many were positive / neutral / negative and the sum of their compound scores (integer millionths). No message id,
+text or author: a per-message score is never stored.
+
+Surveys: `Survey` (staff write it; audience viewers or performers; opens and closes at set times), its
+`SurveyQuestion`s (single choice, multiple choice, 1–5 rating, free text), one `SurveyResponse` per person and
+survey (a unique constraint) and its `SurveyAnswer` rows (one per chosen option, rating or text). Erasure drops a
+response's link to its person (`respondent` → NULL) and its free text; the counts stay.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
+from stagedoor.core.fields import IdField
 from stagedoor.core.ids import ID_LENGTH
 
 
@@ -160,3 +172,122 @@ class ChatterDaily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.user_id} in {self.performer_id}'s room"
+
+
+class SentimentHourly(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    hour = models.DateTimeField()  # the UTC hour's start
+    room_id = models.CharField(max_length=ID_LENGTH)
+    performer_id = models.CharField(max_length=ID_LENGTH)
+    messages = models.BigIntegerField(default=0)
+    positive = models.BigIntegerField(default=0)
+    neutral = models.BigIntegerField(default=0)
+    negative = models.BigIntegerField(default=0)
+    compound_micro = models.BigIntegerField(default=0)  # sum of the messages' compound scores × 1,000,000
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room_id", "hour"], name="sentiment_hourly_once")]
+        indexes = [
+            models.Index(fields=["performer_id", "hour"], name="sentiment_performer_hour"),
+            models.Index(fields=["hour"], name="sentiment_hour"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}h {self.room_id} {self.messages} messages"
+
+
+class Audience(models.TextChoices):
+    VIEWERS = "viewer", "Viewers"
+    PERFORMERS = "performer", "Performers"
+
+
+class Survey(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    id = IdField(primary_key=True)
+    title = models.CharField(max_length=120)
+    intro = models.TextField(blank=True, default="")
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "audience", "closes_at"], name="survey_open")]
+        constraints = [models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="survey_window")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", "Single choice"
+    MULTI = "multi", "Multiple choice"
+    RATING = "rating", "Rating 1–5"
+    TEXT = "text", "Free text"
+
+
+class SurveyQuestion(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices)
+    prompt = models.CharField(max_length=300)
+    options = models.JSONField(default=list, blank=True)  # the choices' labels (single, multi), in order
+    required = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["survey", "position"], name="survey_question_position")]
+
+    def __str__(self) -> str:
+        return self.prompt
+
+
+class SurveyResponse(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    # NULL once the person's data is erased: the answers still count, they name no one
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "respondent"], name="survey_response_once")]
+
+    def __str__(self) -> str:
+        return f"response {self.pk} to {self.survey_id}"
+
+
+class SurveyAnswer(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.CASCADE, related_name="answers")
+    option = models.PositiveSmallIntegerField(null=True, blank=True)  # single, multi: the chosen option's index
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)  # rating: 1–5
+    text = models.TextField(blank=True, default="")  # text: sanitised, length-limited
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question", "option"], condition=Q(option__isnull=False), name="survey_choice_once"
+            ),
+            models.UniqueConstraint(
+                fields=["response", "question"], condition=Q(option__isnull=True), name="survey_answer_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="survey_rating_1_5"
+            ),
+        ]
+        indexes = [models.Index(fields=["question", "option"], name="survey_answer_question")]
+
+    def __str__(self) -> str:
+        return f"answer to {self.question_id}"

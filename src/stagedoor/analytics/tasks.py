@@ -1,4 +1,5 @@
-"""The roll-up job: `analytics.rollup` (Celery beat in production), an embedded service in `stagedoor run`."""
+"""The roll-up job: `analytics.rollup` (Celery beat in production), an embedded service in `stagedoor run`: the
+ledger and chat roll-ups and the chat sentiment pass."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ INTERVAL_SECONDS = 10.0
 
 @jobs.job("analytics.rollup")
 def rollup() -> int:
-    """Fold new ledger entries and chat activity into the daily roll-ups. Returns the entries folded."""
+    """Fold new ledger entries and chat activity into the daily roll-ups, and score settled chat lines into the
+    hourly sentiment rows. Returns the entries folded."""
     folded = services.ledger_rollup()
     services.chat_rollup_pass()
+    services.sentiment_rollup()
     return folded
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from stagedoor.accounts.roles import Perm, Role, role_has
@@ -158,3 +158,20 @@ def chat_recent_messages(room: Any, *, limit: int = C.HISTORY_LENGTH) -> list[Ch
     limit = max(1, min(limit, C.HISTORY_LENGTH))
     rows = ChatMessage.objects.filter(room=room, status=ChatMessage.Status.VISIBLE).order_by("-created_at")[:limit]
     return list(reversed(rows))
+
+
+def chat_lines_for_statistics(*, after_id: str, before_id: str, limit: int) -> list[tuple[str, str, str, Any, str]]:
+    """Visible chat lines written by people other than the room's performer, with `after_id` < id < `before_id`,
+    in id order, at most `limit`: (id, room id, performer id, created_at, text).
+
+    For aggregate statistics only (analytics' sentiment pass): held, blocked and deleted lines are left out, and
+    so are system lines (no author). A caller keeps no text and no author."""
+    rows = (
+        ChatMessage.objects.filter(
+            id__gt=after_id, id__lt=before_id, status=ChatMessage.Status.VISIBLE, user__isnull=False
+        )
+        .exclude(user_id=F("room__performer_id"))
+        .order_by("id")
+        .values_list("id", "room_id", "room__performer_id", "created_at", "text")[:limit]
+    )
+    return [(str(i), str(room), str(performer), at, str(text)) for i, room, performer, at, text in rows]

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from stagedoor.analytics import selectors, services
 from stagedoor.analytics.models import LedgerDaily, PlatformDaily, Product, SalesDaily, SupportDaily
+from stagedoor.analytics.services import rollup
 from stagedoor.core.ids import new_id
 from stagedoor.wallet import errors
 from stagedoor.wallet import services as wallet
@@ -145,6 +146,6 @@ def test_more_activity_after_a_pass_is_folded_once_and_the_tail_is_live(make_use
 def test_a_hole_in_the_ids_waits_while_young(make_user: Any) -> None:
     now = timezone.now()
     rows = [{"id": 5, "created_at": now}]
-    assert services._take_until_hole(rows, 3, gap_grace=30, now=now) == 0  # id 4 may still commit
-    assert services._take_until_hole(rows, 4, gap_grace=30, now=now) == 1
-    assert services._take_until_hole(rows, 3, gap_grace=0, now=now + timedelta(seconds=1)) == 1
+    assert rollup._take_until_hole(rows, 3, gap_grace=30, now=now) == 0  # id 4 may still commit
+    assert rollup._take_until_hole(rows, 4, gap_grace=30, now=now) == 1
+    assert rollup._take_until_hole(rows, 3, gap_grace=0, now=now + timedelta(seconds=1)) == 1

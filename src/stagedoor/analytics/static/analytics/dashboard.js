@@ -12,7 +12,37 @@
   });
   const legend = { labels: { color: TEXT } };
 
+  // Chat sentiment: lines by mood (stacked) and the mean score (-1…1) on its own axis; null where too few lines.
+  const moodAxes = () => ({
+    x: { stacked: true, ticks: { color: TEXT, maxTicksLimit: 12 }, grid: { color: GRID } },
+    y: { stacked: true, beginAtZero: true, ticks: { color: TEXT, precision: 0 }, grid: { color: GRID }, title: { display: true, text: "lines", color: TEXT } },
+    mean: { position: "right", min: -1, max: 1, ticks: { color: TEXT }, grid: { drawOnChartArea: false }, title: { display: true, text: "mean score", color: TEXT } },
+  });
+  const mood = (labels, s) => ({
+    data: {
+      labels,
+      datasets: [
+        { type: "line", label: "Mean score", data: s.mean, yAxisID: "mean", borderColor: "#f8fafc", backgroundColor: "#f8fafc", spanGaps: false },
+        { type: "bar", label: "Positive", data: s.positive, backgroundColor: PALETTE[2] },
+        { type: "bar", label: "Neutral", data: s.neutral, backgroundColor: PALETTE[6] },
+        { type: "bar", label: "Negative", data: s.negative, backgroundColor: PALETTE[7] },
+      ],
+    },
+    options: { scales: moodAxes(), plugins: { legend } },
+  });
+
   const builders = {
+    // a survey question's answers: one bar per option (or per rating 1-5)
+    question: (d, canvas) => {
+      const q = d.questions.find((x) => String(x.id) === canvas.dataset.question);
+      return {
+        type: "bar",
+        data: { labels: q ? q.labels : [], datasets: [{ label: "Answers", data: q ? q.counts : [], backgroundColor: PALETTE[1] }] },
+        options: { indexAxis: q && q.kind === "rating" ? "x" : "y", scales: axes(false), plugins: { legend: { display: false } } },
+      };
+    },
+    sentiment: (d) => mood(d.sentiment.labels, d.sentiment.days),
+    sentiment_hours: (d) => mood(d.sentiment.hour_labels, d.sentiment.hours),
     earnings: (d) => ({
       type: "bar",
       data: { labels: d.labels, datasets: d.earnings.map((s, i) => ({ label: s.label, data: s.values, backgroundColor: PALETTE[i % PALETTE.length] })) },
@@ -84,7 +114,7 @@
     document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
       const build = builders[canvas.dataset.chart];
       if (!build) return;
-      const config = build(data);
+      const config = build(data, canvas);
       config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, config.options);
       new window.Chart(canvas, config);
     });
