@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -124,7 +124,7 @@ def rooms_sentiment(*, days: int = 30, limit: int = 50, now: datetime | None = N
         SentimentHourly.objects.filter(hour__gte=since)
         .values("room_id")
         .annotate(**_SUMS)
-        .filter(**{"m__gte": MIN_MESSAGES})
+        .filter(Q(m__gte=MIN_MESSAGES))
         .order_by("-m", "room_id")[:limit]
     )
     rooms = _dicts(Room.objects.filter(id__in=[r["room_id"] for r in rows]).values("id", "slug", "performer__login"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.template import Context, Template
 
-from stagedoor.analytics.templatetags.analytics_tables import table_body
+from stagedoor.analytics.templatetags.analytics_tags import table_body
 
 LOOP = Template(
     '{% for row in rows|slice:"1:" %}<tr>{% for v in row %}<td>{{ v }}</td>{% endfor %}</tr>'
