@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -125,7 +125,7 @@ def rooms_sentiment(*, days: int = 30, limit: int = 50, now: datetime | None = N
         .values("room_id")
         .annotate(**_SUMS)
         .filter(Q(m__gte=MIN_MESSAGES))
-        .order_by("-m", "room_id")[:limit]
+        .order_by(F("m").desc(), "room_id")[:limit]
     )
     rooms = _dicts(Room.objects.filter(id__in=[r["room_id"] for r in rows]).values("id", "slug", "performer__login"))
     by_id = {r["id"]: r for r in rooms}
