@@ -57,7 +57,10 @@ class ContestForm(ScheduleForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         open_events = [e for e in selectors.events_upcoming() if selectors.event_is_open(e)]
-        cast(forms.ChoiceField, self.fields["event"]).choices = [("", "— none —"), *((e.pk, e.title) for e in open_events)]
+        cast(forms.ChoiceField, self.fields["event"]).choices = [
+            ("", "— none —"),
+            *((e.pk, e.title) for e in open_events),
+        ]
 
 
 class CancelForm(forms.Form):
