@@ -1,6 +1,6 @@
 """Leaderboard lag benchmark: how long after a tip is accepted does a contest's leaderboard show it?
 
-    .venv/bin/python bench/growth_leaderboard.py [--seconds 12] [--tippers 3] [--tips-per-s 6] [--poll-ms 500]
+    .venv/bin/python bench/growth_leaderboard.py [--seconds 12] [--tippers 3] [--tips-per-s 6] [--poll-ms 350]
 
 Runs on a scratch database: SQLite in a temporary var dir by default, or — when STAGEDOOR_DATABASE_URL names
 PostgreSQL — a scratch database `stagedoor_lbbench_<pid>` on that server (created and dropped; the database in the
@@ -253,7 +253,7 @@ def measure(
     }
 
 
-def run(*, seconds: float = 12.0, tippers: int = 3, tips_per_s: float = 6.0, poll_ms: float = 500.0) -> dict[str, Any]:
+def run(*, seconds: float = 12.0, tippers: int = 3, tips_per_s: float = 6.0, poll_ms: float = 350.0) -> dict[str, Any]:
     url = os.environ.get("STAGEDOOR_DATABASE_URL", "")
     postgres = urlparse(url).scheme in {"postgres", "postgresql"}
     var_dir = tempfile.mkdtemp(prefix="stagedoor-lbbench-")
@@ -323,7 +323,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=12.0)
     parser.add_argument("--tippers", type=int, default=3)
     parser.add_argument("--tips-per-s", type=float, default=6.0)
-    parser.add_argument("--poll-ms", type=float, default=500.0, help="the contest page's refresh (community.views)")
+    parser.add_argument("--poll-ms", type=float, default=350.0, help="the contest page's refresh (community.views)")
     args = parser.parse_args()
     result = run(seconds=args.seconds, tippers=args.tippers, tips_per_s=args.tips_per_s, poll_ms=args.poll_ms)
     print(json.dumps(result))

@@ -16,7 +16,7 @@ from stagedoor.core.errors import ApplicationError
 from stagedoor.core.forms import refusal_text
 
 STUDIO = "/studio"
-POLL_MS = 500  # the contest page's refresh: a tip shows within about this (bench/growth_leaderboard.py)
+POLL_MS = 350  # the contest page's refresh: a tip shows within about this (bench/growth_leaderboard.py)
 
 
 def events(request: HttpRequest) -> HttpResponse:

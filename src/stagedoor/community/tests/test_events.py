@@ -25,7 +25,7 @@ def test_event_create_is_audited_and_bad_input_changes_nothing(admin: Any) -> No
     event = make_event(admin)
     entry = AuditEntry.objects.get(action="community.event_create")
     assert (entry.actor_id, entry.target_id, entry.data) == (admin.pk, event.pk, {"slug": "latex-night"})
-    bad = [
+    bad: list[tuple[dict[str, Any], type[Exception]]] = [
         ({"slug": "Bad Slug!"}, errors.InvalidField),
         ({"ends_at": now - timedelta(hours=3)}, errors.InvalidSchedule),  # ends before it starts
         ({"ends_at": now + timedelta(days=120)}, errors.InvalidSchedule),  # too long
