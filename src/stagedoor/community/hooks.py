@@ -1,6 +1,6 @@
 """What community plugs into chat (`chat.perks`), installed once from `CommunityConfig.ready()`.
 
-A chat ticket carries the person's level as a flag — "vl3" (viewer level 3), and in their own room a performer's
+A chat ticket carries the person's level as a flag — "vl3" (viewer level 3, from level 2 up), and in their own room a performer's
 "pl2" — and "top" for last month's top supporter of the room's performer; chat draws each as a badge next to the
 name (labels registered here: "Lv 3", "★ 2", "Top supporter"). Two primary-key reads per ticket.
 """
@@ -23,7 +23,8 @@ def community_flags(user: Any, room: Any) -> list[str]:
         if level is not None and level.performer_level:
             flags.append(levels.performer_flag(level.performer_level))
         return flags
-    flags.append(levels.viewer_flag(level.viewer_level if level is not None else 1))
+    if level is not None and level.viewer_level > 1:  # level 1 is everyone: no badge for it
+        flags.append(levels.viewer_flag(level.viewer_level))
     if is_top_supporter(user.pk, room.performer_id):
         flags.append(levels.TOP_FLAG)
     return flags
