@@ -1,8 +1,8 @@
 """What community plugs into chat (`chat.perks`), installed once from `CommunityConfig.ready()`.
 
-A chat ticket carries the person's level as a flag — "vl3" (viewer level 3, from level 2 up), and in their own room a performer's
-"pl2" — and "top" for last month's top supporter of the room's performer; chat draws each as a badge next to the
-name (labels registered here: "Lv 3", "★ 2", "Top supporter"). Two primary-key reads per ticket.
+A chat ticket carries the person's level as a flag — "vl3" (viewer level 3, from level 2 up), and in their own room
+a performer's "pl2" — and "top" for last month's top supporter of the room's performer; chat draws each as a badge
+next to the name (labels registered here: "Lv 3", "★ 2", "Top supporter"). Two primary-key reads per ticket.
 """
 
 from __future__ import annotations
