@@ -17,6 +17,7 @@ from ninja.parser import Parser
 from stagedoor.accounts.api import router as accounts_router
 from stagedoor.analytics.api import router as analytics_router
 from stagedoor.chat.api import router as chat_router
+from stagedoor.community.api import router as community_router
 from stagedoor.core import strictjson
 from stagedoor.core.errors import ApplicationError, RateLimited
 from stagedoor.fans.api import router as fans_router
@@ -148,3 +149,4 @@ api.add_router("/", payouts_router)
 api.add_router("/", analytics_router)
 api.add_router("/", support_router)
 api.add_router("/", privacy_router)
+api.add_router("/", community_router)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "stagedoor.payouts",
     "stagedoor.support",
     "stagedoor.privacy",
+    "stagedoor.community",
     "stagedoor.analytics",
     "stagedoor.web",
 ]
@@ -159,6 +160,7 @@ CELERY_BEAT_SCHEDULE = {
     "privacy-due": {"task": "stagedoor.run_job", "schedule": 300.0, "args": ["privacy.due", []]},
     "privacy-retention": {"task": "stagedoor.run_job", "schedule": 86400.0, "args": ["privacy.retention", []]},
     "analytics-rollup": {"task": "stagedoor.run_job", "schedule": 10.0, "args": ["analytics.rollup", []]},
+    "community-awards": {"task": "stagedoor.run_job", "schedule": 60.0, "args": ["community.awards", []]},
     "support-sla-sweep": {"task": "stagedoor.run_job", "schedule": 60.0, "args": ["support.sla_sweep", []]},
     "support-stream-incidents": {
         "task": "stagedoor.run_job",
@@ -269,6 +271,7 @@ STAGEDOOR_EMBEDDED_SERVICES = [
     "stagedoor.fans.tasks.renewal_service",
     "stagedoor.privacy.tasks.privacy_service",
     "stagedoor.analytics.tasks.rollup_service",
+    "stagedoor.community.tasks.awards_service",
     "stagedoor.support.tasks.sla_service",
     "stagedoor.support.tasks.smtp_service",
     "stagedoor.support.tasks.stream_incidents_service",

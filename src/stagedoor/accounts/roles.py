@@ -79,6 +79,8 @@ class Perm:
     # data-subject requests, retention, legal holds
     PRIVACY_REQUESTS_MANAGE = "privacy.requests_manage"  # the request queue, requests received by e-mail, retention
     LEGAL_HOLDS_MANAGE = "privacy.legal_holds_manage"  # place and release legal holds on accounts and cases
+    # events, contests, badges
+    COMMUNITY_MANAGE = "community.manage"  # announce and cancel events and themed nights, run and cancel contests
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -146,6 +148,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {Perm.SUPPORT_AGENT, Perm.SUPPORT_QUEUE_L2, Perm.SUPPORT_QUEUE_FINANCE, Perm.SUPPORT_QUEUE_COMPLIANCE}
         | {Perm.SUPPORT_MANAGE, Perm.PRIVACY_REQUESTS_MANAGE}
         | {Perm.SURVEYS_MANAGE, Perm.SENTIMENT_READ_ANY}
+        | {Perm.COMMUNITY_MANAGE}
     ),
 }
 

@@ -22,13 +22,18 @@ def clean_search(q: str) -> str:
     return q.strip().lstrip("#").strip()[:SEARCH_MAX_CHARS]
 
 
-def directory(*, location: Location, limit: int = 60, tag: str = "", q: str = "") -> list[Room]:
+def directory(
+    *, location: Location, limit: int = 60, tag: str = "", q: str = "", performer_ids: list[str] | None = None
+) -> list[Room]:
     """Live rooms first, most watched first; rooms blocked where the viewer is are left out.
 
     `tag` keeps the rooms with that tag; `q` the rooms whose performer's name or login, title
-    or one of whose tags contains it (case-insensitive).
+    or one of whose tags contains it (case-insensitive); `performer_ids` (an event's performers, from the
+    directory's `?event=` filter) the rooms of those performers.
     """
     qs: QuerySet[Room] = Room.objects.select_related("performer").annotate(next_show_at=next_show_subquery())
+    if performer_ids is not None:
+        qs = qs.filter(performer_id__in=performer_ids)
     in_database = bool(tag) and connection.features.supports_json_field_contains
     if in_database:
         qs = qs.filter(tags__contains=[tag])

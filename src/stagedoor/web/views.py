@@ -22,6 +22,7 @@ from stagedoor.accounts.sessions import (
     session_login,
     session_logout,
 )
+from stagedoor.community import selectors as community_selectors
 from stagedoor.core.errors import ApplicationError
 from stagedoor.core.forms import apply_error
 from stagedoor.core.geo import location_for_request
@@ -87,7 +88,15 @@ def home(request: HttpRequest) -> HttpResponse:
     location = location_for_request(request)
     q = room_selectors.clean_search(request.GET.get("q", ""))
     tag = request.GET.get("tag", "").strip().lower().lstrip("#")[:24]
-    rooms = room_selectors.directory(location=location, tag=tag, q=q, limit=DIRECTORY_LIVE_MAX + DIRECTORY_OFFLINE_MAX)
+    event_slug = request.GET.get("event", "").strip().lower()[:40]
+    event = community_selectors.event_by_slug_or_none(event_slug) if event_slug else None
+    rooms = room_selectors.directory(
+        location=location,
+        tag=tag,
+        q=q,
+        limit=DIRECTORY_LIVE_MAX + DIRECTORY_OFFLINE_MAX,
+        performer_ids=community_selectors.event_performer_ids(event_slug) if event_slug else None,
+    )
     live = [r for r in rooms if r.is_live][:DIRECTORY_LIVE_MAX]
     offline = [r for r in rooms if not r.is_live][:DIRECTORY_OFFLINE_MAX]
     ids = [r.id for r in offline]
@@ -111,7 +120,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "tags": tags,
         "q": q,
         "tag": tag,
-        "filtered": bool(q or tag),
+        "event": event,
+        "event_slug": event_slug,
+        "events": community_selectors.events_for_directory(),
+        "filtered": bool(q or tag or event_slug),
     }
     return render(request, "web/home.html", context)
 

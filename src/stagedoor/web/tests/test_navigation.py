@@ -36,6 +36,7 @@ def test_viewer_header_shows_balance_buy_tokens_and_a_closed_account_menu(make_u
     assert [a.attrs["href"] for a in menu.all() if a.tag == "a"] == [
         "/",
         "/wallet",
+        "/u/mira",
         "/account",
         "/reports",
         "/decisions",
@@ -55,6 +56,7 @@ def test_performer_header_has_studio_and_earnings(make_user: Any) -> None:
         "/studio",
         "/wallet",
         "/earnings",
+        "/u/nova",
         "/account",
         "/reports",
         "/decisions",

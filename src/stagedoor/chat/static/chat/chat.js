@@ -19,6 +19,9 @@
   const limitEl = $("[data-chat-limit]");
   const sendButton = form.querySelector("[type=submit]");
   const maxChars = Number(input.dataset.maxChars) || 500; // the server's limit (chat/pipeline/size.py)
+  const badgeLabels = (() => {
+    try { return JSON.parse(root.dataset.badgeLabels || "{}"); } catch (err) { return {}; }
+  })(); // flag -> label, registered by apps (chat/perks.py): "fan" -> "Fan", "vl3" -> "Lv 3"
   const MAX_LINES = 200;
   const logins = new Map(); // user id -> login, for notices
   let ws = null;
@@ -64,8 +67,8 @@
       // badges other apps register (chat/perks.py), e.g. "fan": a fan club member
       const b = document.createElement("span");
       b.className = "chat-badge chat-badge-" + badge;
-      b.textContent = badge === "fan" ? "Fan" : badge;
-      b.title = badge === "fan" ? "Fan club member" : badge;
+      b.textContent = badgeLabels[badge] || badge;
+      b.title = badge === "fan" ? "Fan club member" : b.textContent;
       span.append(" ", b);
     }
     return span;

@@ -205,6 +205,7 @@ def demo_data(users: dict[str, User]) -> list[str]:
     _shows_and_fan_club(users, fans)
     _payout_methods(users)
     _support_desk(users)
+    _community(users)
     nxt = room_selectors.next_show(offline)
     return [
         f"{len(packages)} token packages",
@@ -219,7 +220,39 @@ def demo_data(users: dict[str, User]) -> list[str]:
         "payout methods for both performers (the textbook example IBAN, in their verified names): demo_finance makes "
         "the week's payout run at /staff/payouts/",
         "help articles at /help and two support tickets (Vera's and Nova's) in the queue at /staff/support/",
+        "a themed night on now (/events/neon-night) with both performers in it, and its tips contest "
+        "(/contests/neon-cup): tip Nova and watch the leaderboard move",
     ]
+
+
+def _community(users: dict[str, User]) -> None:
+    """A themed night on now with both performers, and a tips contest over it (each made once)."""
+    from stagedoor.community import selectors as community_selectors
+    from stagedoor.community import services as community_services
+
+    now = timezone.now()
+    event = community_selectors.event_by_slug_or_none("neon-night")
+    if event is None:
+        event = community_services.event_create(
+            actor=users["demo_admin"],
+            slug="neon-night",
+            title="Neon night",
+            description="Glow sticks, black light and a dress code: neon.",
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(days=7),
+        )
+        contest = community_services.contest_create(
+            actor=users["demo_admin"],
+            slug="neon-cup",
+            title="Neon cup",
+            metric="tips",
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(days=7),
+            event_id=event.pk,
+        )
+        for login in (PERFORMER, OFFLINE_PERFORMER):
+            community_services.event_join(performer=users[login], event_id=event.pk)
+            community_services.contest_enter(performer=users[login], contest_id=contest.pk)
 
 
 def _support_desk(users: dict[str, User]) -> None:
