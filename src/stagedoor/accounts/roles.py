@@ -77,6 +77,9 @@ class Perm:
     # data-subject requests, retention, legal holds
     PRIVACY_REQUESTS_MANAGE = "privacy.requests_manage"  # the request queue, requests received by e-mail, retention
     LEGAL_HOLDS_MANAGE = "privacy.legal_holds_manage"  # place and release legal holds on accounts and cases
+    # advertising
+    ADS_MANAGE = "ads.manage"  # advertisers, campaigns, creatives, targeting, budgets (staff sell and set up ads)
+    ADS_REPORTS_READ = "ads.reports_read"  # every campaign's report: impressions, clicks, spend (finance, admins)
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -120,6 +123,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Perm.FINANCE_DASHBOARD,
             Perm.SUPPORT_AGENT,
             Perm.SUPPORT_QUEUE_FINANCE,
+            Perm.ADS_REPORTS_READ,
         }
     ),
     # Compliance reads everything in trust & safety, decides verifications and keeps the records.
@@ -142,6 +146,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {Perm.SHOWS_READ_ANY, Perm.FINANCE_DASHBOARD}
         | {Perm.SUPPORT_AGENT, Perm.SUPPORT_QUEUE_L2, Perm.SUPPORT_QUEUE_FINANCE, Perm.SUPPORT_QUEUE_COMPLIANCE}
         | {Perm.SUPPORT_MANAGE, Perm.PRIVACY_REQUESTS_MANAGE}
+        | {Perm.ADS_MANAGE, Perm.ADS_REPORTS_READ}
     ),
 }
 
