@@ -36,7 +36,8 @@ def index_bump() -> None:
                 IndexVersion.objects.create(pk=1, version=1)
         except IntegrityError:
             IndexVersion.objects.filter(pk=1).update(version=F("version") + 1)
-    transaction.on_commit(selectors.forget_index)
+    selectors.forget_index()  # this process, now (this connection sees the change already)
+    transaction.on_commit(selectors.forget_index)  # and again once others can see it too
 
 
 def _publish(campaign: Campaign, step: str) -> None:
