@@ -46,7 +46,12 @@ def test_targeting_each_dimension_and_untargeted_campaigns_match_everyone() -> N
             entry("phones", devices=frozenset({"mobile"})),
             entry("german-speakers", languages=frozenset({"de"})),
             entry("cosplay", categories=frozenset({"cosplay"})),
-            entry("de-phones-cosplay", regions=frozenset({"DE"}), devices=frozenset({"mobile"}), categories=frozenset({"cosplay"})),
+            entry(
+                "de-phones-cosplay",
+                regions=frozenset({"DE"}),
+                devices=frozenset({"mobile"}),
+                categories=frozenset({"cosplay"}),
+            ),
         ]
     )
     assert ids_matching(index, AdRequest(slot="directory")) == {"any"}

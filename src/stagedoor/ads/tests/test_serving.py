@@ -55,7 +55,9 @@ def report(campaign: Campaign, slot_name: str = "directory") -> tuple[int, int, 
     return (row.impressions, row.clicks, row.spend_micros, row.unbilled, row.refused_impressions, row.refused_clicks)
 
 
-def test_a_page_gets_an_ad_counts_its_impression_once_and_its_click_once(make_campaign: Callable[..., Campaign]) -> None:
+def test_a_page_gets_an_ad_counts_its_impression_once_and_its_click_once(
+    make_campaign: Callable[..., Campaign],
+) -> None:
     campaign = make_campaign(regions=["DE"], languages=["de"], slots=["directory"])
     client = visitor()
     ad = slot(client)
@@ -114,7 +116,11 @@ def test_bots_get_no_ads_and_their_beacons_and_clicks_do_not_count(make_campaign
     assert bot_beacon.json() == {"counted": False, "outcome": "bot"}
     prefetch = client.head(ad["click_url"], HTTP_USER_AGENT=DESKTOP_UA)
     crawler = client.get(ad["click_url"], HTTP_USER_AGENT="Slackbot-LinkExpanding 1.0")
-    assert (prefetch.status_code, crawler.status_code, crawler["Location"]) == (302, 302, "https://lumen.example/spring")
+    assert (prefetch.status_code, crawler.status_code, crawler["Location"]) == (
+        302,
+        302,
+        "https://lumen.example/spring",
+    )
     assert AdEvent.objects.count() == 0
     assert report(campaign) == (0, 0, 0, 0, 1, 2)
     # the person's own click still counts afterwards, and bills the CPC price once
@@ -143,7 +149,10 @@ def test_a_click_flood_from_one_address_stops_counting(make_campaign: Callable[.
 
 
 def test_fan_club_members_see_no_ads_and_token_holders_only_if_the_operator_says_so(
-    make_campaign: Callable[..., Campaign], make_user: Callable[..., Any], api_client: Callable[..., Client], settings: Any
+    make_campaign: Callable[..., Campaign],
+    make_user: Callable[..., Any],
+    api_client: Callable[..., Client],
+    settings: Any,
 ) -> None:
     make_campaign()
     performer = make_user("performer")
