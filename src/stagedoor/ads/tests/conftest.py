@@ -62,7 +62,9 @@ def spec(**overrides: Any) -> services.CampaignSpec:
 def make_campaign(ads_admin: Any, advertiser: Advertiser) -> Callable[..., Campaign]:
     """An active campaign with one image banner (or an HTML5 one: `html=True`)."""
 
-    def make(*, html: bool = False, activate: bool = True, **overrides: Any) -> Campaign:
+    def make(
+        *, html: bool = False, activate: bool = True, click_url: str = "https://lumen.example/spring", **overrides: Any
+    ) -> Campaign:
         campaign = services.campaign_create(actor=ads_admin, advertiser_id=advertiser.pk, spec=spec(**overrides))
         if html:
             services.creative_add(
@@ -70,7 +72,7 @@ def make_campaign(ads_admin: Any, advertiser: Advertiser) -> Callable[..., Campa
                 campaign_id=campaign.pk,
                 kind="html5",
                 name="Spring banner",
-                click_url="https://lumen.example/spring",
+                click_url=click_url,
                 alt_text="Lumen headsets: spring sale",
                 html=BANNER_HTML,
                 width=728,
@@ -82,7 +84,7 @@ def make_campaign(ads_admin: Any, advertiser: Advertiser) -> Callable[..., Campa
                 campaign_id=campaign.pk,
                 kind="image",
                 name="Spring image",
-                click_url="https://lumen.example/spring",
+                click_url=click_url,
                 alt_text="Lumen headsets: spring sale",
                 image=banner_png(),
             )
