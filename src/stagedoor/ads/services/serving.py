@@ -1,7 +1,8 @@
 """Serving ads and counting what happens to them.
 
 - `ad_serve`: who is asking (ad-free viewers and bots get nothing), the pure decision over this process's index,
-  then the frequency cap reserved on an atomic counter (a lost race tries the next best, at most three times).
+  then the frequency cap reserved on an atomic counter (a refused reservation tries the next best, at most five
+  times; this process remembers the refusal for the rest of the day, so a capped viewer costs no read per request).
 - `impression_record`: the page's beacon once the ad was in view (IntersectionObserver), with the signed token.
 - `click_record`: the click redirect. Bots, prefetches and floods from one address are refused (counted as
   refused, never billed); a decision's impression and its click each count once (a unique row per decision and
@@ -18,6 +19,7 @@ import datetime as dt
 import hashlib
 import logging
 import random
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +48,43 @@ log = logging.getLogger("stagedoor.ads")
 IMPRESSIONS_PER_MINUTE = 120  # beacons one address may send in a minute that still count
 _rng = random.Random()
 _purged: dict[str, dt.date] = {}
+RESERVE_TRIES = 5
+
+
+class _AtCap:
+    """What this process learned today: campaigns a viewer is at the cap of (a reservation was refused).
+
+    The counters decide (one atomic reservation per capped ad served); this memo only spares a viewer who hit caps
+    the refused reservations on the next requests to this process, without reading their counts per request. A
+    viewer new to this process may cost a refused reservation per capped campaign once. Bounded: cleared when full.
+    """
+
+    MAX_VIEWERS = 100_000
+
+    def __init__(self) -> None:
+        self.day: dt.date | None = None
+        self.by_viewer: dict[str, dict[str, int]] = {}
+        self.lock = threading.Lock()
+
+    def of(self, viewer: str, day: dt.date) -> dict[str, int]:
+        if self.day != day:
+            return {}
+        return self.by_viewer.get(viewer, {})
+
+    def add(self, viewer: str, day: dt.date, campaign_id: str, cap: int) -> dict[str, int]:
+        with self.lock:
+            if self.day != day or len(self.by_viewer) >= self.MAX_VIEWERS:
+                self.day, self.by_viewer = day, {}
+            known = {**self.by_viewer.get(viewer, {}), campaign_id: cap}
+            self.by_viewer[viewer] = known
+            return known
+
+    def clear(self) -> None:
+        with self.lock:
+            self.day, self.by_viewer = None, {}
+
+
+_at_cap = _AtCap()
 
 
 @dataclass(frozen=True)
@@ -117,16 +156,16 @@ def ad_serve(*, slot: str, viewer: Viewer, categories: frozenset[str] = frozense
         _purged["day"] = day
         jobs.enqueue("ads.caps_purge")
     counters = cap_counters()
-    served = counters.served_today(viewer.key, day) if index.may_be_capped(request) else {}
+    served = _at_cap.of(viewer.key, day)
     choice: Choice | None = None
-    for _ in range(3):
+    for _ in range(RESERVE_TRIES):
         choice = decide(index, request, now=now.timestamp(), served_today=served, rng=_rng.random)
         if choice is None:
             return None
         cap = choice.campaign.frequency_cap
         if not cap or counters.reserve(viewer.key, day, choice.campaign.id, cap):
             break
-        served = {**served, choice.campaign.id: cap}  # another request took the last one: try the next best
+        served = _at_cap.add(viewer.key, day, choice.campaign.id, cap)  # at its cap: the next best
         choice = None
     if choice is None:
         return None

@@ -33,7 +33,10 @@ def banner_png(colour: tuple[int, int, int] = (30, 90, 160), size: tuple[int, in
 
 @pytest.fixture(autouse=True)
 def _fresh_index() -> None:
+    from stagedoor.ads.services.serving import _at_cap
+
     selectors.forget_index()
+    _at_cap.clear()
 
 
 @pytest.fixture
