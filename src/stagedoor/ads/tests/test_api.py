@@ -169,8 +169,8 @@ def test_a_banner_with_script_is_sanitised_and_served_sandboxed(
 def test_banners_that_cannot_be_used_are_refused(admin_client: Client, make_campaign: Callable[..., Campaign]) -> None:
     campaign = make_campaign()
     url = f"/api/v1/ads/campaigns/{campaign.pk}/creatives"
-    base = {"name": "B", "click_url": "https://lumen.example", "alt_text": "B"}
-    cases = [
+    base: dict[str, Any] = {"name": "B", "click_url": "https://lumen.example", "alt_text": "B"}
+    cases: list[tuple[dict[str, Any], str]] = [
         (
             {**base, "kind": "image", "image_base64": base64.b64encode(b"GIF89a not really").decode()},
             "ads.creative_rejected",

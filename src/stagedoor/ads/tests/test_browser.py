@@ -38,7 +38,7 @@ def _wait_for(condition: Callable[[], Any], what: str, timeout: float = 15.0) ->
 class _Advertiser(BaseHTTPRequestHandler):
     """The advertiser's landing page: a real HTTP server on loopback (their site is a third party's)."""
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         body = ADVERTISER_PAGE.encode()
         self.send_response(200 if self.path == "/spring" else 404)
         self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -46,7 +46,7 @@ class _Advertiser(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 

@@ -97,8 +97,7 @@ def test_weights_share_the_draws_and_the_rng_picks_the_creative() -> None:
     draws = [0.0, 0.2499, 0.25, 0.99]
     picks = []
     for point in draws:
-        values = iter([point, 0.7])
-        choice = decide(index, request, now=NOON, served_today={}, rng=lambda: next(values))
+        choice = decide(index, request, now=NOON, served_today={}, rng=iter([point, 0.7]).__next__)
         assert choice is not None
         picks.append((choice.campaign.id, choice.creative.id))
     assert picks == [("light", "k1"), ("light", "k1"), ("heavy", "b"), ("heavy", "b")]
