@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "stagedoor.shows",
     "stagedoor.payouts",
     "stagedoor.support",
+    "stagedoor.ads",
     "stagedoor.privacy",
     "stagedoor.community",
     "stagedoor.analytics",

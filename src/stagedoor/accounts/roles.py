@@ -81,6 +81,9 @@ class Perm:
     LEGAL_HOLDS_MANAGE = "privacy.legal_holds_manage"  # place and release legal holds on accounts and cases
     # events, contests, badges
     COMMUNITY_MANAGE = "community.manage"  # announce and cancel events and themed nights, run and cancel contests
+    # advertising
+    ADS_MANAGE = "ads.manage"  # advertisers, campaigns, creatives, targeting, budgets (staff sell and set up ads)
+    ADS_REPORTS_READ = "ads.reports_read"  # every campaign's report: impressions, clicks, spend (finance, admins)
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -125,6 +128,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Perm.FINANCE_DASHBOARD,
             Perm.SUPPORT_AGENT,
             Perm.SUPPORT_QUEUE_FINANCE,
+            Perm.ADS_REPORTS_READ,
         }
     ),
     # Compliance reads everything in trust & safety, decides verifications and keeps the records.
@@ -149,6 +153,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {Perm.SUPPORT_MANAGE, Perm.PRIVACY_REQUESTS_MANAGE}
         | {Perm.SURVEYS_MANAGE, Perm.SENTIMENT_READ_ANY}
         | {Perm.COMMUNITY_MANAGE}
+        | {Perm.ADS_MANAGE, Perm.ADS_REPORTS_READ}
     ),
 }
 

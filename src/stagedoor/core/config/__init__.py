@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 
+from stagedoor.core.config.ads import AdsConfig as AdsConfig
 from stagedoor.core.config.loader import Config as Config
 from stagedoor.core.config.loader import check_reachable as check_reachable
 from stagedoor.core.config.loader import load as load

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from stagedoor.core.config.analytics import AnalyticsConfig, _analytics_config
+from stagedoor.core.config.ads import AdsConfig, _ads_config
 from stagedoor.core.config.moderation import (
     FrameScanConfig,
     ModerationCasesConfig,
@@ -66,6 +67,7 @@ class Config:
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     support: SupportConfig = field(default_factory=SupportConfig)
     analytics: AnalyticsConfig = field(default_factory=AnalyticsConfig)
+    ads: AdsConfig = field(default_factory=AdsConfig)
 
     @property
     def uses_postgres(self) -> bool:
@@ -212,6 +214,7 @@ def load(env: dict[str, str] | None = None) -> Config:
         privacy=_privacy_config(env),
         support=_support_config(env),
         analytics=_analytics_config(env),
+        ads=_ads_config(env),
     )
 
 

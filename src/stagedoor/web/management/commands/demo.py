@@ -29,6 +29,8 @@ from rich.table import Table
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import MFA_REQUIRED_ROLES, Role
 from stagedoor.accounts.services import user_create
+from stagedoor.ads import selectors as ads_selectors
+from stagedoor.ads import services as ads_services
 from stagedoor.chat.pipeline.sink import STATUS_HELD, ChatRecord
 from stagedoor.chat.selectors import chat_recent_messages
 from stagedoor.chat.services import chat_messages_write
@@ -206,6 +208,7 @@ def demo_data(users: dict[str, User]) -> list[str]:
     _payout_methods(users)
     _support_desk(users)
     _community(users)
+    _ads(users)
     nxt = room_selectors.next_show(offline)
     return [
         f"{len(packages)} token packages",
@@ -253,6 +256,49 @@ def _community(users: dict[str, User]) -> None:
         for login in (PERFORMER, OFFLINE_PERFORMER):
             community_services.event_join(performer=users[login], event_id=event.pk)
             community_services.contest_enter(performer=users[login], contest_id=contest.pk)
+        "an ad campaign (an HTML5 banner on the directory and room pages) at /staff/ads/; Vera reads its report at "
+        "/ads/report",
+    ]
+
+
+DEMO_BANNER = (
+    '<div style="display:flex;align-items:center;justify-content:space-between;height:90px;padding:0 24px;'
+    'background:linear-gradient(90deg,#1d2b53,#7e2553);color:#fff;font:600 22px system-ui,sans-serif">'
+    '<span>Quiet Night headphones</span><span style="font-size:16px">Hear every whisper &#8594;</span></div>'
+)
+
+
+def _ads(users: dict[str, User]) -> None:
+    """An invented advertiser (Vera reads its report) with a running HTML5 banner campaign (once)."""
+    admin = users["demo_admin"]
+    advertiser = next((a for a in ads_selectors.advertisers() if a.name == "Quiet Night Audio"), None)
+    if advertiser is None:
+        advertiser = ads_services.advertiser_create(actor=admin, name="Quiet Night Audio", user=users["demo_viewer"])
+    if ads_selectors.campaigns(advertiser=advertiser).exists():
+        return
+    spec = ads_services.CampaignSpec(
+        name="Quiet Night launch",
+        pricing="cpm",
+        price_micros=2_000_000,
+        budget_micros=50_000_000,
+        daily_budget_micros=5_000_000,
+        starts_at=timezone.now() - timedelta(minutes=1),
+        slots=("directory",),
+        frequency_cap=20,
+    )
+    campaign = ads_services.campaign_create(actor=admin, advertiser_id=advertiser.pk, spec=spec)
+    ads_services.creative_add(
+        actor=admin,
+        campaign_id=campaign.pk,
+        kind="html5",
+        name="Launch banner",
+        click_url="https://quietnight.example/",
+        alt_text="Quiet Night headphones: hear every whisper",
+        html=DEMO_BANNER,
+        width=728,
+        height=90,
+    )
+    ads_services.campaign_set_status(actor=admin, campaign_id=campaign.pk, action="activate")
 
 
 def _support_desk(users: dict[str, User]) -> None:
