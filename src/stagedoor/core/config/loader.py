@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from stagedoor.core.config.analytics import AnalyticsConfig, _analytics_config
 from stagedoor.core.config.ads import AdsConfig, _ads_config
+from stagedoor.core.config.analytics import AnalyticsConfig, _analytics_config
 from stagedoor.core.config.moderation import (
     FrameScanConfig,
     ModerationCasesConfig,

@@ -225,6 +225,8 @@ def demo_data(users: dict[str, User]) -> list[str]:
         "help articles at /help and two support tickets (Vera's and Nova's) in the queue at /staff/support/",
         "a themed night on now (/events/neon-night) with both performers in it, and its tips contest "
         "(/contests/neon-cup): tip Nova and watch the leaderboard move",
+        "an ad campaign (an HTML5 banner on the directory and room pages) at /staff/ads/; Vera reads its report at "
+        "/ads/report",
     ]
 
 
@@ -256,9 +258,6 @@ def _community(users: dict[str, User]) -> None:
         for login in (PERFORMER, OFFLINE_PERFORMER):
             community_services.event_join(performer=users[login], event_id=event.pk)
             community_services.contest_enter(performer=users[login], contest_id=contest.pk)
-        "an ad campaign (an HTML5 banner on the directory and room pages) at /staff/ads/; Vera reads its report at "
-        "/ads/report",
-    ]
 
 
 DEMO_BANNER = (
