@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "stagedoor.shows",
     "stagedoor.payouts",
     "stagedoor.support",
+    "stagedoor.notifications",
     "stagedoor.privacy",
     "stagedoor.analytics",
     "stagedoor.web",
@@ -165,6 +166,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15.0,
         "args": ["support.stream_incidents", []],
     },
+    "notifications-sweep": {"task": "stagedoor.run_job", "schedule": 30.0, "args": ["notifications.sweep", []]},
 }
 
 # --- auth -----------------------------------------------------------------------------
@@ -272,6 +274,7 @@ STAGEDOOR_EMBEDDED_SERVICES = [
     "stagedoor.support.tasks.sla_service",
     "stagedoor.support.tasks.smtp_service",
     "stagedoor.support.tasks.stream_incidents_service",
+    "stagedoor.notifications.tasks.sweep_service",
 ]
 
 # Chat runs on a dedicated `websockets` gateway (docs/architecture.md §6): in `run`'s loop or

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("stagedoor.payouts.urls")),
     path("", include("stagedoor.analytics.urls")),
     path("", include("stagedoor.support.urls")),
+    path("", include("stagedoor.notifications.urls")),
     path("", include("stagedoor.privacy.urls")),
     path("", include("stagedoor.accounts.urls")),
     path("", include("stagedoor.web.urls")),
