@@ -230,13 +230,18 @@ def _deliver(ids: list[int], *, now: datetime) -> Tally:
 
 
 def _write(rows: Iterable[_Row], *, now: datetime) -> None:
-    changed: list[Notification] = []
+    """The batch's outcomes, one UPDATE per distinct outcome (a batch has a handful: sent, held until…, skipped)."""
+    groups: dict[tuple[str, int, bool, datetime | None], list[int]] = defaultdict(list)
     for row in rows:
-        n = row.n
-        n.status, n.pushed, n.emailed, n.deliver_after = row.status, row.pushed, row.emailed, row.deliver_after
-        n.sent_at = now if row.status == S.SENT else None
-        changed.append(n)
-    Notification.objects.bulk_update(changed, ["status", "pushed", "emailed", "deliver_after", "sent_at"])
+        groups[(row.status, row.pushed, row.emailed, row.deliver_after)].append(row.n.pk)
+    for (status, pushed, emailed, deliver_after), ids in groups.items():
+        Notification.objects.filter(pk__in=ids).update(
+            status=status,
+            pushed=pushed,
+            emailed=emailed,
+            deliver_after=deliver_after,
+            sent_at=now if status == S.SENT else None,
+        )
 
 
 _local = threading.local()
