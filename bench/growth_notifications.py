@@ -232,7 +232,7 @@ def main() -> None:
             from django.db import connections
 
             connections.close_all()
-            _admin(url, f'DROP DATABASE IF EXISTS "{name}"')
+            _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(json.dumps(result), flush=True)
 
 

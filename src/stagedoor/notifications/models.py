@@ -109,8 +109,12 @@ class Notification(models.Model):
         CANCELLED = "cancelled", "Stopped by staff"
 
     id = models.BigAutoField(primary_key=True)
-    alert = models.ForeignKey(LiveAlert, on_delete=models.CASCADE, related_name="notifications")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="live_notifications")
+    # no index of their own: (alert, user) is the unique constraint's index and (user, -id) is notif_user_idx; a
+    # fan-out writes 100k rows at once, so each index it can do without counts
+    alert = models.ForeignKey(LiveAlert, on_delete=models.CASCADE, related_name="notifications", db_index=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="live_notifications", db_index=False
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     deliver_after = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -123,7 +127,11 @@ class Notification(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["alert", "user"], name="notif_once_per_broadcast")]
         indexes = [
-            models.Index(fields=["status", "deliver_after"], name="notif_due_idx"),
+            # partial: only the rows the sweep looks for (held for quiet hours; not delivered yet)
+            models.Index(fields=["deliver_after"], name="notif_held_idx", condition=models.Q(status="deferred")),
+            models.Index(
+                fields=["created_at"], name="notif_pending_idx", condition=models.Q(status__in=["queued", "sending"])
+            ),
             models.Index(fields=["user", "-id"], name="notif_user_idx"),
         ]
 

@@ -100,7 +100,11 @@ def alert_open(*, room_id: str, event_id: str, at: datetime) -> FanOut:
             ):
                 LiveAlert.objects.filter(pk=last.pk).update(ended_at=None)
                 return FanOut(alert=None, queued=0, batches=[])
-            alert = LiveAlert.objects.create(room_id=room_id, event_id=event_id, started_at=at)
+            try:
+                with transaction.atomic():
+                    alert = LiveAlert.objects.create(room_id=room_id, event_id=event_id, started_at=at)
+            except IntegrityError:  # another worker made it at the same moment (it waited for that one's commit)
+                alert = LiveAlert.objects.get(event_id=event_id)
         else:
             alert = existing
         with connection.cursor() as cursor:
