@@ -112,10 +112,11 @@ def _followers(room: Any, n: int, prefix: str, *, email: bool) -> list[str]:
     own = {"id": "%s", "login": "%s", "email": "%s"}
     cols = ", ".join(q(f.column) for f in fields)
     picks = ", ".join(own.get(f.column, q(f.column)) for f in fields)
-    users_sql = f"INSERT INTO {q(User._meta.db_table)} ({cols}) SELECT {picks} FROM {q(User._meta.db_table)} WHERE id = %s"
-    follow_sql = f"INSERT INTO {q(Follow._meta.db_table)} (user_id, room_id, created_at) VALUES (%s, %s, %s)"
+    users, follows = q(User._meta.db_table), q(Follow._meta.db_table)
+    users_sql = f"INSERT INTO {users} ({cols}) SELECT {picks} FROM {users} WHERE id = %s"  # noqa: S608 - quoted names
+    follow_sql = f"INSERT INTO {follows} (user_id, room_id, created_at) VALUES (%s, %s, %s)"  # noqa: S608 - quoted
     pref_sql = (
-        f"INSERT INTO {q(Preference._meta.db_table)} (user_id, push_enabled, email_enabled, timezone, updated_at) "
+        f"INSERT INTO {q(Preference._meta.db_table)} (user_id, push_enabled, email_enabled, timezone, updated_at) "  # noqa: S608
         "VALUES (%s, %s, %s, %s, %s)"
     )
     now = timezone.now()

@@ -81,6 +81,11 @@ def _batches(alert_id: str) -> list[tuple[int, int]]:
     return out
 
 
+def _enqueue(alert_id: str, batches: list[tuple[int, int]]) -> None:
+    for lo, hi in batches:
+        jobs.enqueue("notifications.deliver", alert_id, lo, hi)
+
+
 def alert_open(*, room_id: str, event_id: str, at: datetime) -> FanOut:
     """The room went on air (the outbox event `event_id`, at `at`): make its alert and queue every follower.
 
@@ -129,8 +134,8 @@ def alert_open(*, room_id: str, event_id: str, at: datetime) -> FanOut:
         LiveAlert.objects.filter(pk=alert.pk).update(queued=total, queued_at=timezone.now())
         alert.queued = total
         batches = _batches(alert.id)
-        for lo, hi in batches:
-            transaction.on_commit(lambda lo=lo, hi=hi: jobs.enqueue("notifications.deliver", alert.id, lo, hi))
+        alert_id = alert.id
+        transaction.on_commit(lambda: _enqueue(alert_id, batches))
     return FanOut(alert=alert, queued=queued, batches=batches)
 
 

@@ -18,6 +18,10 @@ def timezones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+def _minute(t: time | None) -> time | None:
+    return t.replace(second=0, microsecond=0, tzinfo=None) if t is not None else None
+
+
 def preference_set(
     *,
     user: Any,
@@ -33,13 +37,12 @@ def preference_set(
         raise errors.InvalidTimezone(extra={"timezone": zone[:64]})
     if (quiet_start is None) != (quiet_end is None) or (quiet_start is not None and quiet_start == quiet_end):
         raise errors.InvalidQuietHours()
-    strip = lambda t: t.replace(second=0, microsecond=0, tzinfo=None) if t is not None else None
     with transaction.atomic():
         pref, _ = Preference.objects.select_for_update().get_or_create(user_id=user.pk)
         pref.push_enabled = push_enabled
         pref.email_enabled = email_enabled
-        pref.quiet_start = strip(quiet_start)
-        pref.quiet_end = strip(quiet_end)
+        pref.quiet_start = _minute(quiet_start)
+        pref.quiet_end = _minute(quiet_end)
         pref.timezone = zone
         pref.save()
     return pref

@@ -150,7 +150,7 @@ class FakePushService:
         try:
             plain = http_ece.decrypt(body, private_key=sub.private_key, auth_secret=sub.auth, version="aes128gcm")
             payload = json.loads(plain)
-        except Exception as exc:  # noqa: BLE001 - any decryption failure is the sender's bug: report it
+        except Exception as exc:
             return self._refuse(token, 400, f"cannot decrypt: {exc}")
         with self.lock:
             self.received.append(Received(token=token, payload=payload, claims=claims, vapid_key=key, headers=h))

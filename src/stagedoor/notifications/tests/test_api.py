@@ -74,7 +74,8 @@ def test_bad_preferences_are_refused_and_change_nothing(api_client: Any, make_us
 
 
 def _sub(push_service: Any, token: str) -> dict[str, Any]:
-    return push_service.subscription(token).as_json()
+    sub: dict[str, Any] = push_service.subscription(token).as_json()
+    return sub
 
 
 def test_a_device_is_stored_encrypted_and_deduplicated_by_a_keyed_hash(

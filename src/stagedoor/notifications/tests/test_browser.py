@@ -49,7 +49,13 @@ def test_a_viewer_sees_a_go_live_push_from_the_service_worker(
     context.set_default_timeout(20_000)
     context.grant_permissions(["notifications"], origin=base)
     context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base}]
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base,
+            }
+        ]
     )
     page = context.new_page()
     console = watch_console(page)
@@ -94,7 +100,11 @@ def test_a_viewer_sees_a_go_live_push_from_the_service_worker(
     room_services.room_set_status(room=room, status=Room.Status.LIVE)
 
     payload = wait_for(lambda: push_service.payloads("ada"), "the push at the fake push service")[0]
-    assert (payload["title"], payload["body"], payload["url"]) == ("Lumen Vale is live", "Late-night synth jam", "/r/lumen-vale")
+    assert (payload["title"], payload["body"], payload["url"]) == (
+        "Lumen Vale is live",
+        "Late-night synth jam",
+        "/r/lumen-vale",
+    )
     registration_id = wait_for(lambda: registrations.get(f"{base}/"), "the service worker's registration")
     cdp.send(
         "ServiceWorker.deliverPushMessage",

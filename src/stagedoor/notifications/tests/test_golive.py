@@ -31,8 +31,8 @@ def _statuses(alert: LiveAlert) -> dict[str, str]:
 def test_going_live_pushes_and_mails_each_follower_once(
     room: Room, follower: Any, push_service: Any, set_status: Any
 ) -> None:
-    ada, ada_sub = follower("ada")
-    bo, bo_sub = follower("bo", email=True)
+    ada, _ = follower("ada")
+    bo, _ = follower("bo", email=True)
     follower("cy", push=False)  # follows, no device, e-mail off: nothing to send, no notification made
     dee, _ = follower("dee", push=False, email=True)
 
@@ -88,7 +88,7 @@ def test_back_on_air_soon_after_going_offline_is_the_same_broadcast(room: Room, 
 def test_a_gone_subscription_is_removed_and_a_failing_one_retried(
     room: Room, follower: Any, push_service: Any, set_status: Any
 ) -> None:
-    ada, _ = follower("ada")
+    follower("ada")
     bo, _ = follower("bo")
     push_service.answer("ada", 410)
     push_service.answer("bo", 503)
@@ -142,6 +142,7 @@ def test_quiet_hours_hold_the_notification_until_they_end(
 
     n = Notification.objects.get(user=ada)
     assert n.status == "deferred" and push_service.received == []
+    assert n.deliver_after is not None
     local_end = n.deliver_after.astimezone(ZoneInfo("Asia/Tokyo"))
     assert local_end.time() == end and timedelta(hours=1) < n.deliver_after - now <= timedelta(hours=2)
     # not yet
@@ -164,6 +165,7 @@ def test_held_notifications_expire_when_the_show_ends_first(
     set_status(room, Room.Status.LIVE)
     set_status(room, Room.Status.OFFLINE)
     n = Notification.objects.get(user=ada)
+    assert n.deliver_after is not None
     tally = services.notifications_sweep(now=n.deliver_after + timedelta(seconds=1))
     assert (tally.sent, tally.expired) == (0, 1)
     assert Notification.objects.get(user=ada).status == "expired"
