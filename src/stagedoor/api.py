@@ -23,6 +23,7 @@ from stagedoor.core import strictjson
 from stagedoor.core.errors import ApplicationError, RateLimited
 from stagedoor.fans.api import router as fans_router
 from stagedoor.moderation.api import router as moderation_router
+from stagedoor.notifications.api import router as notifications_router
 from stagedoor.payments.api import router as payments_router
 from stagedoor.payouts.api import router as payouts_router
 from stagedoor.privacy.api import router as privacy_router
@@ -150,5 +151,6 @@ api.add_router("/", payouts_router)
 api.add_router("/", analytics_router)
 api.add_router("/", support_router)
 api.add_router("/", ads_router)
+api.add_router("/", notifications_router)
 api.add_router("/", privacy_router)
 api.add_router("/", community_router)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "stagedoor.payouts",
     "stagedoor.support",
     "stagedoor.ads",
+    "stagedoor.notifications",
     "stagedoor.privacy",
     "stagedoor.community",
     "stagedoor.analytics",
@@ -168,6 +169,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15.0,
         "args": ["support.stream_incidents", []],
     },
+    "notifications-sweep": {"task": "stagedoor.run_job", "schedule": 30.0, "args": ["notifications.sweep", []]},
 }
 
 # --- auth -----------------------------------------------------------------------------
@@ -276,6 +278,7 @@ STAGEDOOR_EMBEDDED_SERVICES = [
     "stagedoor.support.tasks.sla_service",
     "stagedoor.support.tasks.smtp_service",
     "stagedoor.support.tasks.stream_incidents_service",
+    "stagedoor.notifications.tasks.sweep_service",
 ]
 
 # Chat runs on a dedicated `websockets` gateway (docs/architecture.md §6): in `run`'s loop or

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("stagedoor.analytics.urls")),
     path("", include("stagedoor.support.urls")),
     path("", include("stagedoor.ads.urls")),
+    path("", include("stagedoor.notifications.urls")),
     path("", include("stagedoor.privacy.urls")),
     path("", include("stagedoor.community.urls")),
     path("", include("stagedoor.accounts.urls")),

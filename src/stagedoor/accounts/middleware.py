@@ -34,6 +34,7 @@ OPEN_PREFIXES = (
     "/admin/",
     "/legal/",
     "/favicon",
+    "/notifications/sw.js",  # the push service worker: a script the browser re-fetches on its own
 )
 MFA_SETUP_PATH = "/account/2fa/setup"
 SECURITY_PATH = "/account/security"
