@@ -15,6 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
 from stagedoor.accounts.api import router as accounts_router
+from stagedoor.affiliates.api import router as affiliates_router
 from stagedoor.analytics.api import router as analytics_router
 from stagedoor.chat.api import router as chat_router
 from stagedoor.core import strictjson
@@ -146,5 +147,6 @@ api.add_router("/", shows_router)
 api.add_router("/", fans_router)
 api.add_router("/", payouts_router)
 api.add_router("/", analytics_router)
+api.add_router("/", affiliates_router)
 api.add_router("/", support_router)
 api.add_router("/", privacy_router)

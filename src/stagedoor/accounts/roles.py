@@ -77,6 +77,8 @@ class Perm:
     # data-subject requests, retention, legal holds
     PRIVACY_REQUESTS_MANAGE = "privacy.requests_manage"  # the request queue, requests received by e-mail, retention
     LEGAL_HOLDS_MANAGE = "privacy.legal_holds_manage"  # place and release legal holds on accounts and cases
+    # affiliates
+    AFFILIATES_MANAGE = "affiliates.manage"  # affiliates, commission plans; release or void held commissions
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -120,6 +122,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Perm.FINANCE_DASHBOARD,
             Perm.SUPPORT_AGENT,
             Perm.SUPPORT_QUEUE_FINANCE,
+            Perm.AFFILIATES_MANAGE,
         }
     ),
     # Compliance reads everything in trust & safety, decides verifications and keeps the records.
@@ -142,6 +145,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {Perm.SHOWS_READ_ANY, Perm.FINANCE_DASHBOARD}
         | {Perm.SUPPORT_AGENT, Perm.SUPPORT_QUEUE_L2, Perm.SUPPORT_QUEUE_FINANCE, Perm.SUPPORT_QUEUE_COMPLIANCE}
         | {Perm.SUPPORT_MANAGE, Perm.PRIVACY_REQUESTS_MANAGE}
+        | {Perm.AFFILIATES_MANAGE}
     ),
 }
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from stagedoor.core.config.affiliates import AffiliatesConfig, _affiliates_config
 from stagedoor.core.config.moderation import (
     FrameScanConfig,
     ModerationCasesConfig,
@@ -64,6 +65,7 @@ class Config:
     payouts: PayoutsConfig = field(default_factory=PayoutsConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     support: SupportConfig = field(default_factory=SupportConfig)
+    affiliates: AffiliatesConfig = field(default_factory=AffiliatesConfig)
 
     @property
     def uses_postgres(self) -> bool:
@@ -209,6 +211,7 @@ def load(env: dict[str, str] | None = None) -> Config:
         payouts=_payouts_config(env),
         privacy=_privacy_config(env),
         support=_support_config(env),
+        affiliates=_affiliates_config(env),
     )
 
 
