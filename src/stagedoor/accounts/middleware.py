@@ -34,6 +34,7 @@ OPEN_PREFIXES = (
     "/admin/",
     "/legal/",
     "/favicon",
+    "/ref/",  # a referral link only counts the click and redirects; the page it lands on is gated
 )
 MFA_SETUP_PATH = "/account/2fa/setup"
 SECURITY_PATH = "/account/security"

@@ -29,7 +29,7 @@ def _link_out(link: ReferralLink, clicks: int) -> dict[str, Any]:
     return {
         "id": link.pk,
         "code": link.code,
-        "url": f"{settings.STAGEDOOR.base_url}/r/{link.code}",
+        "url": f"{settings.STAGEDOOR.base_url}/ref/{link.code}",
         "landing": link.landing,
         "label": link.label,
         "active": link.active,

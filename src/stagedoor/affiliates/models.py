@@ -92,7 +92,7 @@ class Affiliate(models.Model):
 
 
 class ReferralLink(models.Model):
-    """`/r/<code>`: the code is also what a person types."""
+    """`/ref/<code>`: the code is also what a person types."""
 
     id = IdField(primary_key=True)
     affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="links")

@@ -77,7 +77,7 @@ def links_of(affiliate: Affiliate) -> QuerySet[ReferralLink]:
 
 
 def link_by_code(code: str) -> ReferralLink | None:
-    """An active link of an active affiliate (what `/r/<code>` follows), or None."""
+    """An active link of an active affiliate (what `/ref/<code>` follows), or None."""
     return (
         ReferralLink.objects.select_related("affiliate", "affiliate__plan")
         .filter(code=(code or "").lower()[:32], active=True, affiliate__status=Affiliate.Status.ACTIVE)

@@ -1,4 +1,4 @@
-"""Pages of affiliates: the referral redirect `/r/<code>`, the referrer's dashboard `/affiliates` (clicks, sign-ups,
+"""Pages of affiliates: the referral redirect `/ref/<code>` (`/r/` is the room page), the referrer's dashboard `/affiliates` (clicks, sign-ups,
 buyers, earnings as charts and tables; links; postback settings and their delivery log) and its forms."""
 
 from __future__ import annotations

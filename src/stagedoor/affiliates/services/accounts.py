@@ -106,7 +106,7 @@ def _check_postback_url(url: str) -> str:
 
 
 def link_create(*, affiliate: Affiliate, code: str = "", landing: str = "/", label: str = "") -> ReferralLink:
-    """A referral link (`/r/<code>`); a code is chosen when none is given."""
+    """A referral link (`/ref/<code>`); a code is chosen when none is given."""
     code = (code or "").strip().lower()
     landing = (landing or "/").strip()
     label = (label or "").strip()

@@ -87,7 +87,7 @@ def _clean_sub_id(sub_id: str) -> str:
 def click_record(
     *, code: str, visit: Visit, sub_id: str = "", visitor: Any = None, cookie: str | None = None
 ) -> ClickOutcome:
-    """Follow `/r/<code>`: count the click (once per address per window; never a bot's) and say what cookie to set."""
+    """Follow `/ref/<code>`: count the click (once per address per window; never a bot's) and say what cookie to set."""
     link = selectors.link_by_code(code)
     if link is None:
         raise errors.LinkNotFound()
