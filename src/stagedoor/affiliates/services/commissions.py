@@ -25,6 +25,7 @@ from stagedoor.core.outbox import outbox_publish
 from stagedoor.wallet import services as wallet
 
 S = Commission.Status
+REVERSAL_REASONS = {"purchase_refund": "purchase refunded", "chargeback": "purchase charged back"}
 
 
 def add_months(at: datetime, months: int) -> datetime:
@@ -110,6 +111,7 @@ def commission_on_purchase(
         status, reason = S.HELD, "the affiliate is suspended"
     else:
         status, reason = S.ACCRUED, ""
+    now = timezone.now()
     try:
         with transaction.atomic():
             commission = Commission.objects.create(
@@ -121,8 +123,8 @@ def commission_on_purchase(
                 tokens=amount,
                 status=status,
                 reason=reason,
-                created_at=timezone.now(),
-                matures_at=timezone.now() + timedelta(days=conf.hold_days()),
+                created_at=now,
+                matures_at=now + timedelta(days=conf.hold_days()),
             )
             if status == S.ACCRUED:
                 _accrue(commission)
@@ -184,7 +186,7 @@ def purchase_reversal_apply(*, user_id: str, purchase_id: str, kind: str) -> Com
         with transaction.atomic():
             commission = _locked(commission.pk)
             if commission.status != S.VOIDED:
-                _void(commission, reason=f"purchase {kind.replace('_', ' ')}", actor=None)
+                _void(commission, reason=REVERSAL_REASONS.get(kind, "purchase reversed"), actor=None)
     if kind == "chargeback":
         referral = selectors.referral_of(user_id)
         if referral is not None:
