@@ -138,7 +138,7 @@ def commission_on_purchase(
 
 def _locked(commission_id: str) -> Commission:
     found = (
-        Commission.objects.select_for_update()
+        Commission.objects.select_for_update(of=("self",))
         .select_related("affiliate", "affiliate__user", "referral", "referral__click")
         .filter(pk=commission_id)
         .first()
