@@ -1,5 +1,6 @@
-"""Pages of affiliates: the referral redirect `/ref/<code>` (`/r/` is the room page), the referrer's dashboard `/affiliates` (clicks, sign-ups,
-buyers, earnings as charts and tables; links; postback settings and their delivery log) and its forms."""
+"""Pages of affiliates: the referral redirect `/ref/<code>` (`/r/` is the room page), the referrer's dashboard
+`/affiliates` (clicks, sign-ups, buyers, earnings as charts and tables; links; postback settings and their delivery
+log) and its forms."""
 
 from __future__ import annotations
 
@@ -70,14 +71,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     me = _me(request)
     affiliate = selectors.affiliate_of(me)
     if affiliate is None:
-        context: dict[str, object] = {
+        refusal: dict[str, object] = {
             "can_open": role_has(me.role, Perm.ROOM_MANAGE) and selectors.performer_plan() is not None,
             "performer_plan": selectors.performer_plan(),
         }
-        return render(request, "affiliates/join.html", context)
+        return render(request, "affiliates/join.html", refusal)
     raw = request.GET.get("days", "30")
+    context: dict[str, object]
     board = selectors.dashboard(affiliate, days=int(raw) if raw.isdigit() else 30)
-    context: dict[str, object] = {
+    context = {
         "affiliate": affiliate,
         "board": board,
         "ranges": selectors.RANGES,

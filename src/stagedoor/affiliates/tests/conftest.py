@@ -16,7 +16,9 @@ from stagedoor.core.ids import new_id
 from stagedoor.wallet import services as wallet
 
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
-OTHER_UA = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15"
+OTHER_UA = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15"
+)
 
 
 @pytest.fixture
@@ -80,7 +82,11 @@ def buy(capture: Any) -> Callable[..., str]:
         purchase_id = new_id()
         with capture(execute=True):
             wallet.purchase_credit(
-                buyer=user, tokens=tokens, purchase_id=purchase_id, price_minor=tokens * 10, currency="USD",
+                buyer=user,
+                tokens=tokens,
+                purchase_id=purchase_id,
+                price_minor=tokens * 10,
+                currency="USD",
                 provider="sandbox",
             )
         return purchase_id

@@ -48,9 +48,11 @@ class FakeTracker:
         tracker = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                verified = tracker_verifies(tracker.secret, self.headers.get("Stagedoor-Signature", ""), raw, now=time.time())
+                verified = tracker_verifies(
+                    tracker.secret, self.headers.get("Stagedoor-Signature", ""), raw, now=time.time()
+                )
                 with tracker.lock:
                     status = tracker.answers.pop(0) if tracker.answers else 200
                     if not verified:

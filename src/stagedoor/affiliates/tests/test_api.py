@@ -20,9 +20,19 @@ def test_my_referral_account(
     buy(referred("partnerco", "amy_api"), 1000)
     body = api_client(partner.user).get("/api/v1/affiliates/me").json()
     assert (body["plan"], body["terms"], body["window_days"], body["attribution"]) == (
-        "Revenue 25", "25% of purchases for 3 months", 30, "last_click"
+        "Revenue 25",
+        "25% of purchases for 3 months",
+        30,
+        "last_click",
     )
-    assert body["earnings"] == {"accrued": 250, "maturing": 250, "payable": 0, "held": 0, "voided": 0, "ledger_balance": 250}
+    assert body["earnings"] == {
+        "accrued": 250,
+        "maturing": 250,
+        "payable": 0,
+        "held": 0,
+        "voided": 0,
+        "ledger_balance": 250,
+    }
     assert body["totals"] == {"days": 30, "clicks": 1, "signups": 1, "buyers": 0, "earnings": 250}
     assert [(link["code"], link["clicks"]) for link in body["links"]] == [("partnerco", 1)]
     assert body["links"][0]["url"].endswith("/ref/partnerco")
@@ -37,7 +47,11 @@ def test_links_and_postback_settings_refuse_bad_input_and_change_nothing(
     partner: Affiliate, api_client: Callable[..., Any]
 ) -> None:
     client = api_client(partner.user)
-    made = client.post("/api/v1/affiliates/me/links", {"code": "summer-sale", "landing": "/r/somebody"}, content_type="application/json")
+    made = client.post(
+        "/api/v1/affiliates/me/links",
+        {"code": "summer-sale", "landing": "/r/somebody"},
+        content_type="application/json",
+    )
     assert made.status_code == 201 and made.json()["code"] == "summer-sale"
     for payload, code in [
         ({"code": "summer-sale"}, "affiliates.code_taken"),
@@ -49,7 +63,9 @@ def test_links_and_postback_settings_refuse_bad_input_and_change_nothing(
         assert response.json()["code"] == code, payload
     assert sorted(ReferralLink.objects.values_list("code", flat=True)) == ["partnerco", "summer-sale"]
     secret = Affiliate.objects.get().postback_secret
-    bad = client.put("/api/v1/affiliates/me/postback", {"postback_url": "ftp://tracker.example/"}, content_type="application/json")
+    bad = client.put(
+        "/api/v1/affiliates/me/postback", {"postback_url": "ftp://tracker.example/"}, content_type="application/json"
+    )
     assert bad.status_code == 422 and bad.json()["code"] == "affiliates.invalid_postback_url"
     assert (Affiliate.objects.get().postback_url, Affiliate.objects.get().postback_secret) == ("", secret)
     good = client.put(
@@ -70,7 +86,11 @@ def test_staff_plans_affiliates_and_held_commissions(
     api_client: Callable[..., Any],
 ) -> None:
     client = api_client(finance)
-    bad = client.post("/api/v1/staff/affiliates/plans", {"name": "Greedy", "kind": "revshare", "share_bp": 12000, "months": 3}, content_type="application/json")
+    bad = client.post(
+        "/api/v1/staff/affiliates/plans",
+        {"name": "Greedy", "kind": "revshare", "share_bp": 12000, "months": 3},
+        content_type="application/json",
+    )
     assert bad.status_code == 422 and bad.json()["extra"]["fields"] == {"share_bp": ["1–10000 basis points."]}
     assert not CommissionPlan.objects.filter(name="Greedy").exists()
     plan = client.post(
@@ -86,7 +106,11 @@ def test_staff_plans_affiliates_and_held_commissions(
         content_type="application/json",
     )
     assert created.status_code == 201 and created.json()["codes"] == ["newco-1"]
-    twice = client.post("/api/v1/staff/affiliates", {"user_id": newcomer.pk, "plan_id": plan.json()["id"]}, content_type="application/json")
+    twice = client.post(
+        "/api/v1/staff/affiliates",
+        {"user_id": newcomer.pk, "plan_id": plan.json()["id"]},
+        content_type="application/json",
+    )
     assert twice.status_code == 409 and twice.json()["code"] == "affiliates.already_affiliate"
     assert AuditEntry.objects.filter(action="affiliates.affiliate_created").count() == 2  # the fixture's and this one
 
@@ -95,9 +119,17 @@ def test_staff_plans_affiliates_and_held_commissions(
     Referral.objects.update(hold="device_burst")
     held = client.get("/api/v1/staff/affiliates/commissions/held").json()
     assert [(c["tokens"], c["reason"]) for c in held] == [(250, "manual check")]
-    released = client.post(f"/api/v1/staff/affiliates/commissions/{held[0]['id']}/release", {"note": "ok"}, content_type="application/json")
+    released = client.post(
+        f"/api/v1/staff/affiliates/commissions/{held[0]['id']}/release", {"note": "ok"}, content_type="application/json"
+    )
     assert released.status_code == 200 and released.json()["status"] == "accrued"
-    again = client.post(f"/api/v1/staff/affiliates/commissions/{held[0]['id']}/release", {}, content_type="application/json")
+    again = client.post(
+        f"/api/v1/staff/affiliates/commissions/{held[0]['id']}/release", {}, content_type="application/json"
+    )
     assert again.status_code == 409 and again.json()["code"] == "affiliates.commission_not_held"
-    voided = client.post(f"/api/v1/staff/affiliates/commissions/{held[0]['id']}/void", {"reason": "after all"}, content_type="application/json")
+    voided = client.post(
+        f"/api/v1/staff/affiliates/commissions/{held[0]['id']}/void",
+        {"reason": "after all"},
+        content_type="application/json",
+    )
     assert voided.status_code == 200 and voided.json()["reversal_id"] != ""

@@ -28,7 +28,10 @@ def test_a_sign_up_after_a_click_is_attributed_once_and_the_cookie_dropped(partn
     assert response.cookies[conf.COOKIE]["max-age"] == 0
     referral = Referral.objects.get()
     assert (referral.user.login, referral.affiliate, referral.plan, referral.hold) == (
-        "vera_viewer", partner, partner.plan, ""
+        "vera_viewer",
+        partner,
+        partner.plan,
+        "",
     )
     assert referral.click == Click.objects.get() and referral.signed_up_at == referral.user.date_joined
     assert OutboxEvent.objects.filter(topic="affiliates.referral_created").count() == 1
@@ -83,7 +86,9 @@ def test_many_sign_ups_from_one_device_hold_all_of_them(partner: Affiliate, refe
     assert holds == {u.login: Referral.Hold.DEVICE_BURST for u in (first, second, third)}
 
 
-def test_many_sign_ups_from_one_network_are_held(partner: Affiliate, referred: Callable[..., Any], settings: Any) -> None:
+def test_many_sign_ups_from_one_network_are_held(
+    partner: Affiliate, referred: Callable[..., Any], settings: Any
+) -> None:
     import dataclasses
 
     settings.STAGEDOOR = dataclasses.replace(

@@ -39,9 +39,17 @@ def test_a_referred_sign_up_shows_on_the_partners_dashboard(browser: Any, live_s
     finally:
         visitor.close()
     referral = Referral.objects.get()
-    assert (referral.user.login, referral.affiliate_id, Click.objects.get().sub_id) == ("bea_browser", partner.pk, "br-1")
+    assert (referral.user.login, referral.affiliate_id, Click.objects.get().sub_id) == (
+        "bea_browser",
+        partner.pk,
+        "br-1",
+    )
     wallet.purchase_credit(
-        buyer=User.objects.get(login="bea_browser"), tokens=2000, purchase_id=new_id(), price_minor=1, currency="USD",
+        buyer=User.objects.get(login="bea_browser"),
+        tokens=2000,
+        purchase_id=new_id(),
+        price_minor=1,
+        currency="USD",
         provider="sandbox",
     )
     assert Commission.objects.get().tokens == 500
@@ -55,7 +63,9 @@ def test_a_referred_sign_up_shows_on_the_partners_dashboard(browser: Any, live_s
             ".map(d => [d.label, d.data.reduce((a, b) => a + b, 0)])"
         )
         assert dict(funnel) == {"Clicks": 1, "Sign-ups": 1, "Buyers": 0}  # buyers: from payments' purchases
-        earned = page.evaluate("() => Chart.getChart(document.getElementById('chart-aff-earnings')).data.datasets[0].data")
+        earned = page.evaluate(
+            "() => Chart.getChart(document.getElementById('chart-aff-earnings')).data.datasets[0].data"
+        )
         assert sum(earned) == 500 and earned[-1] == 500
         assert page.get_by_test_id("earnings-maturing").inner_text() == "500"
         page.get_by_text("Referrals as a table").click()

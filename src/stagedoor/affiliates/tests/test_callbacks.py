@@ -25,14 +25,21 @@ def commission(partner: Affiliate, referred: Callable[..., Any], buy: Callable[.
 
 def send(affiliate_id: str, body: bytes, header: str) -> Any:
     return Client().post(
-        f"/api/v1/affiliates/callbacks/{affiliate_id}", body, content_type="application/json",
+        f"/api/v1/affiliates/callbacks/{affiliate_id}",
+        body,
+        content_type="application/json",
         headers={"Stagedoor-Signature": header},
     )
 
 
 def dispute(commission: Commission, event_id: str = "evt-1") -> bytes:
     return json.dumps(
-        {"id": event_id, "event": "commission.disputed", "commission_id": commission.pk, "reason": "sub-affiliate fraud"}
+        {
+            "id": event_id,
+            "event": "commission.disputed",
+            "commission_id": commission.pk,
+            "reason": "sub-affiliate fraud",
+        }
     ).encode()
 
 
@@ -46,7 +53,8 @@ def test_a_verified_dispute_holds_the_commission_once(partner: Affiliate, commis
     again = send(partner.pk, body, signing.sign(secret, body, timestamp=int(time.time())))
     assert again.status_code == 200 and again.json()["outcome"] == "duplicate"
     assert list(InboundCallback.objects.order_by("received_at").values_list("outcome", flat=True)) == [
-        "applied", "duplicate"
+        "applied",
+        "duplicate",
     ]
 
 
@@ -80,8 +88,12 @@ def test_a_forged_callback_is_refused_and_changes_nothing(
 
 def test_a_signed_but_malformed_callback_is_refused(partner: Affiliate, commission: Commission, make_user: Any) -> None:
     secret = Affiliate.objects.get(pk=partner.pk).postback_secret
-    for body in [b"not json", b"[1]", json.dumps({"id": "e", "event": "commission.paid_out"}).encode(),
-                 json.dumps({"id": "e", "event": "commission.disputed", "commission_id": "nope"}).encode()]:
+    for body in [
+        b"not json",
+        b"[1]",
+        json.dumps({"id": "e", "event": "commission.paid_out"}).encode(),
+        json.dumps({"id": "e", "event": "commission.disputed", "commission_id": "nope"}).encode(),
+    ]:
         response = send(partner.pk, body, signing.sign(secret, body, timestamp=int(time.time())))
         assert response.status_code == 422 and response.json()["code"] == "affiliates.callback_invalid"
     assert Commission.objects.get().status == "accrued"

@@ -44,7 +44,14 @@ def test_the_next_window_counts_again(partner: Affiliate, settings: Any) -> None
 
 
 @pytest.mark.parametrize(
-    "ua", ["", "Googlebot/2.1 (+http://www.google.com/bot.html)", "curl/8.5.0", "python-httpx/0.27", "Slackbot-LinkExpanding 1.0"]
+    "ua",
+    [
+        "",
+        "Googlebot/2.1 (+http://www.google.com/bot.html)",
+        "curl/8.5.0",
+        "python-httpx/0.27",
+        "Slackbot-LinkExpanding 1.0",
+    ],
 )
 def test_bots_and_scripts_are_sent_on_without_a_click_or_a_cookie(partner: Affiliate, ua: str) -> None:
     response = click(Client(), "partnerco", ua=ua)

@@ -67,7 +67,9 @@ def referred_buyer(partner: Affiliate, make_user: Callable[..., Any]) -> Any:
 
 def test_two_voids_at_once_reverse_once(partner: Affiliate, make_user: Callable[..., Any], finance: Any) -> None:
     buyer = referred_buyer(partner, make_user)
-    wallet.purchase_credit(buyer=buyer, tokens=1000, purchase_id=new_id(), price_minor=1, currency="USD", provider="sandbox")
+    wallet.purchase_credit(
+        buyer=buyer, tokens=1000, purchase_id=new_id(), price_minor=1, currency="USD", provider="sandbox"
+    )
     commission = Commission.objects.get()
     assert payables(partner) == 250
     results = race(
@@ -84,7 +86,9 @@ def test_release_and_void_at_once_leave_the_ledger_matching_the_status(
 ) -> None:
     buyer = referred_buyer(partner, make_user)
     partner.referrals.update(hold="device_burst")
-    wallet.purchase_credit(buyer=buyer, tokens=1000, purchase_id=new_id(), price_minor=1, currency="USD", provider="sandbox")
+    wallet.purchase_credit(
+        buyer=buyer, tokens=1000, purchase_id=new_id(), price_minor=1, currency="USD", provider="sandbox"
+    )
     commission = Commission.objects.get()
     assert (commission.status, payables(partner)) == ("held", 0)
     results = race(
@@ -110,7 +114,9 @@ def test_one_purchase_event_handled_twice_at_once_earns_once(partner: Affiliate,
     assert Commission.objects.count() == 0
 
     def handle() -> Any:
-        return services.commission_on_purchase(user_id=buyer.pk, purchase_id=purchase, tokens=1000, transfer_id=transfer.pk)
+        return services.commission_on_purchase(
+            user_id=buyer.pk, purchase_id=purchase, tokens=1000, transfer_id=transfer.pk
+        )
 
     results = race(handle, handle, handle)
     assert not any(isinstance(r, Exception) for r in results), results

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from stagedoor.affiliates import services
 from stagedoor.affiliates.models import Affiliate, Commission, Referral
@@ -33,7 +32,11 @@ def test_a_performer_opens_a_referral_account_under_the_performers_plan(
     assert "1000 tokens on the first purchase" in page and 'data-testid="affiliates-open"' in page
     client.post("/affiliates/open")
     affiliate = Affiliate.objects.get()
-    assert (affiliate.kind, affiliate.plan.name, affiliate.links.get().landing) == ("performer", "Bring a performer", "/signup")
+    assert (affiliate.kind, affiliate.plan.name, affiliate.links.get().landing) == (
+        "performer",
+        "Bring a performer",
+        "/signup",
+    )
     assert 'data-testid="affiliate-link"' in client.get("/affiliates").content.decode()
     viewer = client_for(make_user("viewer"))
     viewer.post("/affiliates/open")
@@ -46,8 +49,16 @@ def test_the_dashboard_counts_clicks_sign_ups_buyers_and_earnings(
     viewer = referred("partnerco", "dana_dash")
     purchase = buy(viewer, 1000)
     Purchase.objects.create(  # the payments row the wallet's credit stands for (buyers are counted from purchases)
-        id=purchase, buyer=viewer, tokens=1000, price_minor=10000, currency="USD", provider="sandbox",
-        status="completed", idempotency_key=f"purchase:{viewer.pk}:dash-1", request_hash="x", completed_at=Commission.objects.get().created_at,
+        id=purchase,
+        buyer=viewer,
+        tokens=1000,
+        price_minor=10000,
+        currency="USD",
+        provider="sandbox",
+        status="completed",
+        idempotency_key=f"purchase:{viewer.pk}:dash-1",
+        request_hash="x",
+        completed_at=Commission.objects.get().created_at,
     )
     page = client_for(partner.user).get("/affiliates?days=7")
     board = page.context["board"]
@@ -73,7 +84,9 @@ def test_staff_release_and_void_from_the_console(
     assert dict(Commission.objects.values_list("pk", "status")) == {first.pk: "accrued", second.pk: "held"}
     client.post(f"/staff/affiliates/commissions/{second.pk}/void", {"reason": "bot network"})
     assert Commission.objects.get(pk=second.pk).status == "voided"
-    assert list(AuditEntry.objects.filter(action__startswith="affiliates.commission_").values_list("action", "actor_id")) == [
+    assert list(
+        AuditEntry.objects.filter(action__startswith="affiliates.commission_").values_list("action", "actor_id")
+    ) == [
         ("affiliates.commission_released", str(finance.pk)),
         ("affiliates.commission_voided", str(finance.pk)),
     ]

@@ -34,7 +34,12 @@ def test_a_signup_postback_answered_500_is_retried_with_back_off_then_delivered(
     tracker.answers = [500]
     referred("partnerco", "paula_post")
     postback = Postback.objects.get()
-    assert (postback.event, postback.status, postback.attempts, postback.last_status_code) == ("signup", "pending", 1, 500)
+    assert (postback.event, postback.status, postback.attempts, postback.last_status_code) == (
+        "signup",
+        "pending",
+        1,
+        500,
+    )
     first_try = PostbackAttempt.objects.get()
     assert (first_try.number, first_try.status_code, first_try.error) == (1, 500, "HTTP 500")
     assert postback.next_attempt_at - first_try.at == timedelta(seconds=30)
@@ -42,7 +47,12 @@ def test_a_signup_postback_answered_500_is_retried_with_back_off_then_delivered(
     assert tasks.postbacks((first_try.at + timedelta(seconds=29)).isoformat()) == 0
     assert tasks.postbacks((first_try.at + timedelta(seconds=31)).isoformat()) == 1
     postback.refresh_from_db()
-    assert (postback.status, postback.attempts, postback.last_status_code, postback.last_error) == ("delivered", 2, 200, "")
+    assert (postback.status, postback.attempts, postback.last_status_code, postback.last_error) == (
+        "delivered",
+        2,
+        200,
+        "",
+    )
     assert list(PostbackAttempt.objects.values_list("number", "status_code")) == [(1, 500), (2, 200)]
     # the tracker saw two signed tries of the same postback, and verified both
     assert [(r.answered, r.verified, r.body["id"], r.body["event"]) for r in tracker.received] == [

@@ -29,6 +29,8 @@ from rich.table import Table
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import MFA_REQUIRED_ROLES, Role
 from stagedoor.accounts.services import user_create
+from stagedoor.affiliates import selectors as affiliate_selectors
+from stagedoor.affiliates import services as affiliate_services
 from stagedoor.chat.pipeline.sink import STATUS_HELD, ChatRecord
 from stagedoor.chat.selectors import chat_recent_messages
 from stagedoor.chat.services import chat_messages_write
@@ -205,6 +207,7 @@ def demo_data(users: dict[str, User]) -> list[str]:
     _shows_and_fan_club(users, fans)
     _payout_methods(users)
     _support_desk(users)
+    _referrals(users)
     nxt = room_selectors.next_show(offline)
     return [
         f"{len(packages)} token packages",
@@ -219,7 +222,22 @@ def demo_data(users: dict[str, User]) -> list[str]:
         "payout methods for both performers (the textbook example IBAN, in their verified names): demo_finance makes "
         "the week's payout run at /staff/payouts/",
         "help articles at /help and two support tickets (Vera's and Nova's) in the queue at /staff/support/",
+        "a partners' and a performers' commission plan; Nova's referral link and dashboard at /affiliates "
+        "(plans and held commissions at /staff/affiliates/)",
     ]
+
+
+def _referrals(users: dict[str, User]) -> None:
+    finance = users["demo_finance"]
+    if affiliate_selectors.performer_plan() is None:
+        affiliate_services.plan_create(
+            actor=finance, name="Partners 25%", kind="revshare", share_bp=2500, months=6, window_days=30
+        )
+        affiliate_services.plan_create(
+            actor=finance, name="Bring a performer", kind="cpa", cpa_tokens=1000, window_days=60, for_performers=True
+        )
+    if affiliate_selectors.affiliate_of(users[PERFORMER]) is None:
+        affiliate_services.performer_referrals_open(actor=users[PERFORMER])
 
 
 def _support_desk(users: dict[str, User]) -> None:
