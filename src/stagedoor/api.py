@@ -16,6 +16,7 @@ from ninja.parser import Parser
 
 from stagedoor.accounts.api import router as accounts_router
 from stagedoor.ads.api import router as ads_router
+from stagedoor.affiliates.api import router as affiliates_router
 from stagedoor.analytics.api import router as analytics_router
 from stagedoor.chat.api import router as chat_router
 from stagedoor.community.api import router as community_router
@@ -149,6 +150,7 @@ api.add_router("/", shows_router)
 api.add_router("/", fans_router)
 api.add_router("/", payouts_router)
 api.add_router("/", analytics_router)
+api.add_router("/", affiliates_router)
 api.add_router("/", support_router)
 api.add_router("/", ads_router)
 api.add_router("/", notifications_router)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "stagedoor.privacy",
     "stagedoor.community",
     "stagedoor.analytics",
+    "stagedoor.affiliates",
     "stagedoor.web",
 ]
 
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stagedoor.accounts.middleware.EntryConsentMiddleware",
     "stagedoor.accounts.middleware.MfaEnforcementMiddleware",
+    "stagedoor.affiliates.middleware.ReferralAttributionMiddleware",
 ]
 
 ROOT_URLCONF = "stagedoor.urls"
@@ -163,6 +165,7 @@ CELERY_BEAT_SCHEDULE = {
     "privacy-retention": {"task": "stagedoor.run_job", "schedule": 86400.0, "args": ["privacy.retention", []]},
     "analytics-rollup": {"task": "stagedoor.run_job", "schedule": 10.0, "args": ["analytics.rollup", []]},
     "community-awards": {"task": "stagedoor.run_job", "schedule": 60.0, "args": ["community.awards", []]},
+    "affiliates-postbacks": {"task": "stagedoor.run_job", "schedule": 15.0, "args": ["affiliates.postbacks", []]},
     "support-sla-sweep": {"task": "stagedoor.run_job", "schedule": 60.0, "args": ["support.sla_sweep", []]},
     "support-stream-incidents": {
         "task": "stagedoor.run_job",
@@ -279,6 +282,7 @@ STAGEDOOR_EMBEDDED_SERVICES = [
     "stagedoor.support.tasks.smtp_service",
     "stagedoor.support.tasks.stream_incidents_service",
     "stagedoor.notifications.tasks.sweep_service",
+    "stagedoor.affiliates.tasks.postback_service",
 ]
 
 # Chat runs on a dedicated `websockets` gateway (docs/architecture.md §6): in `run`'s loop or

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("stagedoor.fans.urls")),
     path("", include("stagedoor.payouts.urls")),
     path("", include("stagedoor.analytics.urls")),
+    path("", include("stagedoor.affiliates.urls")),
     path("", include("stagedoor.support.urls")),
     path("", include("stagedoor.ads.urls")),
     path("", include("stagedoor.notifications.urls")),

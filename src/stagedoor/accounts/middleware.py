@@ -35,6 +35,7 @@ OPEN_PREFIXES = (
     "/legal/",
     "/favicon",
     "/notifications/sw.js",  # the push service worker: a script the browser re-fetches on its own
+    "/ref/",  # a referral link only counts the click and redirects; the page it lands on is gated
 )
 MFA_SETUP_PATH = "/account/2fa/setup"
 SECURITY_PATH = "/account/security"

@@ -57,6 +57,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     _rule("payout_method", "POST PUT", r"/api/v1/me/payout-method|/studio/payout-method", 10, 3600),
     _rule("show_join", "POST", r"/api/v1/shows/[^/]+/(join|spy|ticket)|/api/v1/shows/tickets", 60, 60),
     _rule("club_join", "POST", r"/api/v1/fans/clubs/[^/]+/join|/fans/[^/]+/join", 20, 600),
+    _rule("referral_click", "GET", r"/ref/[^/]+", 120, 60),
 )
 
 

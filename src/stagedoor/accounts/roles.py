@@ -84,6 +84,8 @@ class Perm:
     # advertising
     ADS_MANAGE = "ads.manage"  # advertisers, campaigns, creatives, targeting, budgets (staff sell and set up ads)
     ADS_REPORTS_READ = "ads.reports_read"  # every campaign's report: impressions, clicks, spend (finance, admins)
+    # affiliates
+    AFFILIATES_MANAGE = "affiliates.manage"  # affiliates, commission plans; release or void held commissions
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -129,6 +131,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Perm.SUPPORT_AGENT,
             Perm.SUPPORT_QUEUE_FINANCE,
             Perm.ADS_REPORTS_READ,
+            Perm.AFFILIATES_MANAGE,
         }
     ),
     # Compliance reads everything in trust & safety, decides verifications and keeps the records.
@@ -154,6 +157,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {Perm.SURVEYS_MANAGE, Perm.SENTIMENT_READ_ANY}
         | {Perm.COMMUNITY_MANAGE}
         | {Perm.ADS_MANAGE, Perm.ADS_REPORTS_READ}
+        | {Perm.AFFILIATES_MANAGE}
     ),
 }
 

@@ -56,8 +56,17 @@ class WalletCredited(TypedDict):
     transfer_id: str
 
 
+class PurchaseReversed(TypedDict):
+    user_id: str
+    purchase_id: str
+    transfer_id: str  # the reversing transfer
+    kind: str  # "purchase_refund" | "chargeback"
+
+
 TIP_SENT: Topic[TipSent] = Topic("tip.sent")
 TIP_REFUNDED: Topic[TipRefunded] = Topic("tip.refunded")
 TIP_GOAL_REACHED: Topic[TipGoalReached] = Topic("tip_goal.reached")
 TIP_PANEL_CHANGED: Topic[TipPanelChanged] = Topic("tip_panel.changed")
 WALLET_CREDITED: Topic[WalletCredited] = Topic("wallet.credited")
+# A credited purchase was refunded or charged back (affiliates void the commission it earned).
+WALLET_PURCHASE_REVERSED: Topic[PurchaseReversed] = Topic("wallet.purchase_reversed")

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from stagedoor.core.config.ads import AdsConfig, _ads_config
+from stagedoor.core.config.affiliates import AffiliatesConfig, _affiliates_config
 from stagedoor.core.config.analytics import AnalyticsConfig, _analytics_config
 from stagedoor.core.config.moderation import (
     FrameScanConfig,
@@ -68,6 +69,7 @@ class Config:
     support: SupportConfig = field(default_factory=SupportConfig)
     analytics: AnalyticsConfig = field(default_factory=AnalyticsConfig)
     ads: AdsConfig = field(default_factory=AdsConfig)
+    affiliates: AffiliatesConfig = field(default_factory=AffiliatesConfig)
 
     @property
     def uses_postgres(self) -> bool:
@@ -215,6 +217,7 @@ def load(env: dict[str, str] | None = None) -> Config:
         support=_support_config(env),
         analytics=_analytics_config(env),
         ads=_ads_config(env),
+        affiliates=_affiliates_config(env),
     )
 
 

@@ -24,6 +24,7 @@ from stagedoor.wallet.services.commission import (
 from stagedoor.wallet.services.money import (
     ChargebackOutcome,
     affiliate_commission_accrue,
+    affiliate_commission_reverse,
     promotion_grant,
     purchase_chargeback,
     purchase_credit,
@@ -46,6 +47,7 @@ __all__ = [
     "PayoutMove",
     "PayoutSettle",
     "affiliate_commission_accrue",
+    "affiliate_commission_reverse",
     "charge",
     "check_client_key",
     "client_key_from",

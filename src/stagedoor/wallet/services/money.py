@@ -98,6 +98,15 @@ def purchase_refund(*, purchase_id: str, buyer: User, actor: Any, reason: str) -
             )
         except errors.InsufficientBalance:
             raise errors.TokensAlreadySpent() from None
+        outbox_publish(
+            topic=events.WALLET_PURCHASE_REVERSED,
+            payload={
+                "user_id": buyer.pk,
+                "purchase_id": purchase_id,
+                "transfer_id": transfer.pk,
+                "kind": transfer.kind,
+            },
+        )
         audit_record(
             actor=actor,
             action=codes.AUDIT_PURCHASE_REFUNDED,
@@ -184,6 +193,15 @@ def purchase_chargeback(*, purchase_id: str, buyer: User, reason: str) -> Charge
         for reversal in pending_reversals:
             reversal.transfer = transfer
             reversal.save(force_insert=True)
+        outbox_publish(
+            topic=events.WALLET_PURCHASE_REVERSED,
+            payload={
+                "user_id": buyer.pk,
+                "purchase_id": purchase_id,
+                "transfer_id": transfer.pk,
+                "kind": transfer.kind,
+            },
+        )
         audit_record(
             actor=None,
             action=codes.AUDIT_PURCHASE_CHARGED_BACK,
@@ -323,4 +341,35 @@ def affiliate_commission_accrue(*, affiliate: User, tokens: int, source: str, id
         write=write,
         replay=lambda t: t,
     )
+    return transfer
+
+
+def affiliate_commission_reverse(*, accrual_id: str, reason: str, idempotency_key: str) -> LedgerTransfer:
+    """Take back a commission accrued by `affiliate_commission_accrue` (transfer `accrual_id`): payables → platform
+    revenue, the same amount. A transfer is reversed at most once (`reverses` is one-to-one). Key looked up first."""
+    client_key = ledger.check_client_key(idempotency_key)
+    key = f"affiliate:{client_key}"
+
+    def write(digest: str) -> LedgerTransfer:
+        original = LedgerTransfer.objects.filter(pk=accrual_id, kind=TransferKind.AFFILIATE_COMMISSION).first()
+        if original is None or original.reverses_id is not None:
+            raise errors.AlreadyReversed("This is not an affiliate commission accrual.")
+        if LedgerTransfer.objects.filter(reverses=original).exists():
+            raise errors.AlreadyReversed()
+        affiliate_id = original.data.get("affiliate")
+        tokens = _tokens_of(original)
+        platform, payables = ledger.accounts_for(
+            [(AccountKind.PLATFORM_REVENUE, None), (AccountKind.AFFILIATE_PAYABLES, affiliate_id)]
+        )
+        return ledger.transfer_create(
+            kind=TransferKind.AFFILIATE_COMMISSION,
+            key=key,
+            digest=digest,
+            legs=[ledger.Leg(payables, -tokens), ledger.Leg(platform, tokens)],
+            memo=reason,
+            reverses=original,
+            data={"affiliate": affiliate_id, "source": str(original.data.get("source", ""))[:100], "reversal": True},
+        )
+
+    transfer, _ = ledger.idempotent(key=key, request={"accrual": accrual_id}, write=write, replay=lambda t: t)
     return transfer

@@ -31,6 +31,8 @@ from stagedoor.accounts.roles import MFA_REQUIRED_ROLES, Role
 from stagedoor.accounts.services import user_create
 from stagedoor.ads import selectors as ads_selectors
 from stagedoor.ads import services as ads_services
+from stagedoor.affiliates import selectors as affiliate_selectors
+from stagedoor.affiliates import services as affiliate_services
 from stagedoor.chat.pipeline.sink import STATUS_HELD, ChatRecord
 from stagedoor.chat.selectors import chat_recent_messages
 from stagedoor.chat.services import chat_messages_write
@@ -209,6 +211,7 @@ def demo_data(users: dict[str, User]) -> list[str]:
     _support_desk(users)
     _community(users)
     _ads(users)
+    _referrals(users)
     nxt = room_selectors.next_show(offline)
     return [
         f"{len(packages)} token packages",
@@ -227,6 +230,8 @@ def demo_data(users: dict[str, User]) -> list[str]:
         "(/contests/neon-cup): tip Nova and watch the leaderboard move",
         "an ad campaign (an HTML5 banner on the directory and room pages) at /staff/ads/; Vera reads its report at "
         "/ads/report",
+        "a partners' and a performers' commission plan; Nova's referral link and dashboard at /affiliates "
+        "(plans and held commissions at /staff/affiliates/)",
     ]
 
 
@@ -298,6 +303,19 @@ def _ads(users: dict[str, User]) -> None:
         height=90,
     )
     ads_services.campaign_set_status(actor=admin, campaign_id=campaign.pk, action="activate")
+
+
+def _referrals(users: dict[str, User]) -> None:
+    finance = users["demo_finance"]
+    if affiliate_selectors.performer_plan() is None:
+        affiliate_services.plan_create(
+            actor=finance, name="Partners 25%", kind="revshare", share_bp=2500, months=6, window_days=30
+        )
+        affiliate_services.plan_create(
+            actor=finance, name="Bring a performer", kind="cpa", cpa_tokens=1000, window_days=60, for_performers=True
+        )
+    if affiliate_selectors.affiliate_of(users[PERFORMER]) is None:
+        affiliate_services.performer_referrals_open(actor=users[PERFORMER])
 
 
 def _support_desk(users: dict[str, User]) -> None:
