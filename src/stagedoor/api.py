@@ -30,6 +30,7 @@ from stagedoor.streaming.api import router as streaming_router
 from stagedoor.support.api import router as support_router
 from stagedoor.verification.api import router as verification_router
 from stagedoor.wallet.api import router as wallet_router
+from stagedoor.webhooks.api import router as webhooks_router
 
 log = logging.getLogger("stagedoor.api")
 
@@ -148,3 +149,4 @@ api.add_router("/", payouts_router)
 api.add_router("/", analytics_router)
 api.add_router("/", support_router)
 api.add_router("/", privacy_router)
+api.add_router("/", webhooks_router)

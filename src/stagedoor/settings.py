@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "stagedoor.support",
     "stagedoor.privacy",
     "stagedoor.analytics",
+    "stagedoor.webhooks",
     "stagedoor.web",
 ]
 
@@ -165,6 +166,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15.0,
         "args": ["support.stream_incidents", []],
     },
+    "webhooks-deliver": {"task": "stagedoor.run_job", "schedule": 5.0, "args": ["webhooks.deliver_due", []]},
 }
 
 # --- auth -----------------------------------------------------------------------------
@@ -272,6 +274,7 @@ STAGEDOOR_EMBEDDED_SERVICES = [
     "stagedoor.support.tasks.sla_service",
     "stagedoor.support.tasks.smtp_service",
     "stagedoor.support.tasks.stream_incidents_service",
+    "stagedoor.webhooks.tasks.delivery_service",
 ]
 
 # Chat runs on a dedicated `websockets` gateway (docs/architecture.md §6): in `run`'s loop or

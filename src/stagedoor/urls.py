@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("stagedoor.analytics.urls")),
     path("", include("stagedoor.support.urls")),
     path("", include("stagedoor.privacy.urls")),
+    path("", include("stagedoor.webhooks.urls")),
     path("", include("stagedoor.accounts.urls")),
     path("", include("stagedoor.web.urls")),
 ]

@@ -77,6 +77,9 @@ class Perm:
     # data-subject requests, retention, legal holds
     PRIVACY_REQUESTS_MANAGE = "privacy.requests_manage"  # the request queue, requests received by e-mail, retention
     LEGAL_HOLDS_MANAGE = "privacy.legal_holds_manage"  # place and release legal holds on accounts and cases
+    # outgoing webhooks
+    WEBHOOKS_MANAGE = "webhooks.manage"  # one's own endpoints: a performer's room, tips, fans, shows, payouts
+    WEBHOOKS_SITE_MANAGE = "webhooks.site_manage"  # the operator's site-wide endpoints (every performer's events)
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -87,6 +90,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {Perm.ROOM_MANAGE, Perm.TOKENS_BUY, Perm.TIP_SEND, Perm.TIP_PANEL_MANAGE, Perm.EARNINGS_READ}
         | {Perm.STREAM_MANAGE, Perm.COPERFORMERS_MANAGE}
         | {Perm.SHOW_HOST, Perm.FANCLUB_MANAGE, Perm.MESSAGES_SEND, Perm.PAYOUT_DETAILS_MANAGE}
+        | {Perm.WEBHOOKS_MANAGE}
     ),
     Role.CHAT_HOST: frozenset(
         {Perm.PERFORMER_APPLY, Perm.TOKENS_BUY, Perm.TIP_SEND} | {Perm.SHOW_JOIN, Perm.FANCLUB_JOIN, Perm.MESSAGES_SEND}
@@ -142,6 +146,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {Perm.SHOWS_READ_ANY, Perm.FINANCE_DASHBOARD}
         | {Perm.SUPPORT_AGENT, Perm.SUPPORT_QUEUE_L2, Perm.SUPPORT_QUEUE_FINANCE, Perm.SUPPORT_QUEUE_COMPLIANCE}
         | {Perm.SUPPORT_MANAGE, Perm.PRIVACY_REQUESTS_MANAGE}
+        | {Perm.WEBHOOKS_SITE_MANAGE}
     ),
 }
 

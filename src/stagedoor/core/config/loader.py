@@ -24,6 +24,7 @@ from stagedoor.core.config.streaming import CHAT_PORT, ServerConfig, StreamingCo
 from stagedoor.core.config.support import SupportConfig, _support_config
 from stagedoor.core.config.vars import PREFIX, ConfigError, _bool, _env, _int
 from stagedoor.core.config.verification import VerificationConfig, _verification_config
+from stagedoor.core.config.webhooks import WebhooksConfig, _webhooks_config
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Config:
     payouts: PayoutsConfig = field(default_factory=PayoutsConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     support: SupportConfig = field(default_factory=SupportConfig)
+    webhooks: WebhooksConfig = field(default_factory=WebhooksConfig)
 
     @property
     def uses_postgres(self) -> bool:
@@ -209,6 +211,7 @@ def load(env: dict[str, str] | None = None) -> Config:
         payouts=_payouts_config(env),
         privacy=_privacy_config(env),
         support=_support_config(env),
+        webhooks=_webhooks_config(env),
     )
 
 
