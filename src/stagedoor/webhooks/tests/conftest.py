@@ -21,7 +21,7 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture(autouse=True)
 def _webhook_settings(settings: Any) -> None:
     settings.STAGEDOOR_WEBHOOKS_ALLOWED_NETWORKS = "127.0.0.1/32"
-    settings.STAGEDOOR_WEBHOOKS_TIMEOUT_S = "0.5"
+    settings.STAGEDOOR_WEBHOOKS_TIMEOUT_S = "1"
     settings.STAGEDOOR_WEBHOOKS_BACKOFF_BASE_S = "30"
     settings.STAGEDOOR_WEBHOOKS_MAX_ATTEMPTS = "4"
     settings.STAGEDOOR_WEBHOOKS_DISABLE_AFTER_FAILURES = "3"
@@ -33,9 +33,7 @@ def endpoint_for(receiver: Receiver) -> Callable[..., tuple[Endpoint, str]]:
     """`endpoint_for(owner, path, types, scope=…)`: an endpoint at the receiver's `path`, its secret given to it."""
 
     def make(owner: Any, path: str, types: list[str], *, scope: str = "performer") -> tuple[Endpoint, str]:
-        endpoint, secret = services.endpoint_create(
-            actor=owner, scope=scope, url=receiver.url(path), event_types=types
-        )
+        endpoint, secret = services.endpoint_create(actor=owner, scope=scope, url=receiver.url(path), event_types=types)
         receiver.secrets[path] = secret
         return endpoint, secret
 

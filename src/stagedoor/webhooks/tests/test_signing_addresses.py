@@ -44,7 +44,12 @@ def test_during_a_rotation_both_secrets_sign() -> None:
 
 def test_backoff_doubles_up_to_the_cap_with_the_upper_half_random() -> None:
     assert [backoff_seconds(n, base=30, cap=600, rand=lambda: 0.0) for n in (1, 2, 3, 4, 5, 6)] == [
-        15.0, 30.0, 60.0, 120.0, 240.0, 300.0,
+        15.0,
+        30.0,
+        60.0,
+        120.0,
+        240.0,
+        300.0,
     ]
     assert [backoff_seconds(n, base=30, cap=600, rand=lambda: 1.0) for n in (1, 2, 6)] == [30.0, 60.0, 600.0]
 
@@ -74,7 +79,11 @@ def test_an_allowed_network_lets_its_addresses_through_and_no_other() -> None:
     allowed = (ipaddress.ip_network("127.0.0.1/32"),)
     target = addresses.check("http://127.0.0.1:8123/in?x=1", allowed)
     assert (target.scheme, target.host, target.port, target.path, target.address) == (
-        "http", "127.0.0.1", 8123, "/in?x=1", "127.0.0.1",
+        "http",
+        "127.0.0.1",
+        8123,
+        "/in?x=1",
+        "127.0.0.1",
     )
     with pytest.raises(addresses.AddressProblem):
         addresses.check("http://127.0.0.2/", allowed)
