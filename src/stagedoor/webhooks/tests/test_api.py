@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from stagedoor.core.audit import AuditEntry
+from stagedoor.core.models import AuditEntry
 from stagedoor.webhooks import events
 from stagedoor.webhooks.models import Endpoint
 from stagedoor.webhooks.tests.receiver import Receiver

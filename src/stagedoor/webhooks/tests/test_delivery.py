@@ -13,7 +13,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from stagedoor.core.audit import AuditEntry
+from stagedoor.core.models import AuditEntry
 from stagedoor.wallet import services as wallet
 from stagedoor.wallet.tests.conftest import fund_wallet
 from stagedoor.webhooks import events, services
@@ -107,6 +107,7 @@ def test_a_500_then_200_is_one_event_delivered_on_the_retry_with_the_same_id_and
         500,
         "HTTP 500",
     )
+    assert delivery.next_attempt_at is not None
     wait = (delivery.next_attempt_at - before).total_seconds()
     assert 15 <= wait <= 31  # base 30 s, its upper half random
     [first] = Attempt.objects.all()
