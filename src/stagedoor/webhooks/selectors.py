@@ -75,25 +75,26 @@ def attempts_of(delivery: Delivery) -> list[Attempt]:
     return list(Attempt.objects.filter(delivery=delivery).order_by("number"))
 
 
-def due_delivery_ids(*, now: datetime, limit: int, per_endpoint: int) -> list[str]:
-    """Pending deliveries whose time has come and that nobody holds, oldest first, at most `per_endpoint` of one
-    endpoint (so one slow endpoint takes at most that many of a pass's workers)."""
+def due_deliveries(*, now: datetime, limit: int, per_endpoint: dict[str, int], cap: int) -> list[tuple[str, str]]:
+    """(delivery id, endpoint id) of pending deliveries whose time has come and that nobody holds, oldest first,
+    at most `limit`, and no more of one endpoint than `cap` less what `per_endpoint` says is in flight there (so one
+    slow endpoint takes at most `cap` of the workers)."""
     rows = (
         Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
         .filter(endpoint__status=Endpoint.Status.ACTIVE)
         .order_by("next_attempt_at", "id")
-        .values_list("id", "endpoint_id")[: limit * 4]
+        .values_list("id", "endpoint_id")[: max(limit, 1) * 4]
     )
-    taken: dict[str, int] = {}
-    chosen: list[str] = []
+    taken = dict(per_endpoint)
+    chosen: list[tuple[str, str]] = []
     for delivery_id, endpoint_id in rows:
-        if taken.get(endpoint_id, 0) >= per_endpoint:
-            continue
-        taken[endpoint_id] = taken.get(endpoint_id, 0) + 1
-        chosen.append(delivery_id)
         if len(chosen) >= limit:
             break
+        if taken.get(endpoint_id, 0) >= cap:
+            continue
+        taken[endpoint_id] = taken.get(endpoint_id, 0) + 1
+        chosen.append((delivery_id, endpoint_id))
     return chosen
 
 

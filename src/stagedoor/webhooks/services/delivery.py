@@ -1,16 +1,16 @@
 """Sending: `deliver_due` claims what is due (a conditional update on `lease_until`, so two workers never send one
 attempt twice), sends up to `concurrency` requests at once from a thread pool (the threads only do HTTP; the
-database is read and written here, before and after), and records each attempt: delivered, retried later with
-exponential backoff and jitter, or given up after `max_attempts`. Every attempt and replay of a delivery sends the
-event's id as `webhook-id` and the same body. Failures in a row count against the endpoint, which is disabled (and
-its owner told) after `disable_after_failures` of them over at least `disable_after_hours`."""
+calling thread reads and writes the database, before and after), and records each attempt: delivered, retried
+later with exponential backoff and jitter, or given up after `max_attempts`. Every attempt and replay of a delivery
+sends the event's id as `webhook-id` and the same body. Failures in a row count against the endpoint, which is
+disabled (and its owner told) after `disable_after_failures` of them over at least `disable_after_hours`."""
 
 from __future__ import annotations
 
 import random
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +26,7 @@ from stagedoor.webhooks.models import Attempt, Delivery, Endpoint
 from stagedoor.webhooks.services.endpoints import endpoint_auto_disable
 
 LEASE_MARGIN = timedelta(seconds=30)
-MAX_PASSES = 50  # one job run sends at most this many passes, then leaves the rest to the next
+MAX_ATTEMPTS_PER_RUN = 5000  # one job run makes at most this many attempts, then leaves the rest to the next
 
 
 def backoff_seconds(attempt: int, *, base: float, cap: float, rand: Callable[[], float] = random.random) -> float:
@@ -41,6 +41,7 @@ class Job:
     """What a pool thread needs to send one attempt, read from the database beforehand."""
 
     delivery_id: str
+    endpoint_id: str
     number: int
     url: str
     body: bytes
@@ -82,6 +83,7 @@ def _claim(delivery_id: str, *, now: datetime, lease: timedelta, manual: bool) -
         secrets.append(endpoint.previous_secret)
     return Job(
         delivery_id=delivery.pk,
+        endpoint_id=delivery.endpoint_id,
         number=delivery.attempts + 1,
         url=endpoint.url,
         body=delivery.event.body.encode(),
@@ -140,23 +142,37 @@ def _record(job: Job, outcome: sender.Outcome, *, started_at: datetime, now: dat
     return attempt
 
 
-def deliver_due(*, now: datetime | None = None, clock: Callable[[], datetime] | None = None) -> int:
-    """Send everything due, pass after pass, until nothing is. Returns how many attempts were made. `now` fixes
-    the clock (tests move it forward to reach a retry's time)."""
+def deliver_due(*, now: datetime | None = None, max_attempts: int = MAX_ATTEMPTS_PER_RUN) -> int:
+    """Send everything due until nothing is (or `max_attempts` were made). Returns how many attempts were made.
+
+    A pool of `concurrency` threads sends; as each request ends, its result is recorded and the freed worker takes
+    the next due delivery — no pass waits for its slowest request, and no endpoint has more than `per_endpoint`
+    requests in flight, so a slow endpoint holds at most that many workers (each for at most the timeout) while the
+    rest keep flowing. `now` fixes the clock (tests move it forward to reach a retry's time)."""
     cfg = conf.current()
     lease = timedelta(seconds=cfg.timeout_s) + LEASE_MARGIN
     made = 0
+    in_flight: dict[Future[sender.Outcome], tuple[Job, datetime]] = {}
+    busy: dict[str, int] = {}
     with ThreadPoolExecutor(max_workers=cfg.concurrency, thread_name_prefix="webhooks") as pool:
-        for _ in range(MAX_PASSES):
-            at = now or (clock or timezone.now)()
-            ids = selectors.due_delivery_ids(now=at, limit=cfg.concurrency, per_endpoint=cfg.per_endpoint)
-            jobs = [j for j in (_claim(i, now=at, lease=lease, manual=False) for i in ids) if j is not None]
-            if not jobs:
+        while True:
+            room = min(cfg.concurrency - len(in_flight), max_attempts - made - len(in_flight))
+            if room > 0:
+                at = now or timezone.now()
+                for delivery_id, _endpoint_id in selectors.due_deliveries(
+                    now=at, limit=room, per_endpoint=busy, cap=cfg.per_endpoint
+                ):
+                    job = _claim(delivery_id, now=at, lease=lease, manual=False)
+                    if job is not None:
+                        busy[job.endpoint_id] = busy.get(job.endpoint_id, 0) + 1
+                        in_flight[pool.submit(send, job)] = (job, timezone.now())
+            if not in_flight:
                 break
-            started_at = timezone.now()
-            outcomes = list(pool.map(send, jobs))
-            for job, outcome in zip(jobs, outcomes, strict=True):
-                if _record(job, outcome, started_at=started_at, now=now or timezone.now(), manual=False) is not None:
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                job, started_at = in_flight.pop(future)
+                busy[job.endpoint_id] -= 1
+                if _record(job, future.result(), started_at=started_at, now=now or timezone.now(), manual=False):
                     made += 1
     return made
 
