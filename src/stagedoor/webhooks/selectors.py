@@ -79,10 +79,12 @@ def due_deliveries(*, now: datetime, limit: int, per_endpoint: dict[str, int], c
     """(delivery id, endpoint id) of pending deliveries whose time has come and that nobody holds, oldest first,
     at most `limit`, and no more of one endpoint than `cap` less what `per_endpoint` says is in flight there (so one
     slow endpoint takes at most `cap` of the workers)."""
+    full = [endpoint_id for endpoint_id, n in per_endpoint.items() if n >= cap]
     rows = (
         Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
         .filter(endpoint__status=Endpoint.Status.ACTIVE)
+        .exclude(endpoint_id__in=full)
         .order_by("next_attempt_at", "id")
         .values_list("id", "endpoint_id")[: max(limit, 1) * 4]
     )
