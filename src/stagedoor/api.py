@@ -34,6 +34,7 @@ from stagedoor.streaming.api import router as streaming_router
 from stagedoor.support.api import router as support_router
 from stagedoor.verification.api import router as verification_router
 from stagedoor.wallet.api import router as wallet_router
+from stagedoor.webhooks.api import router as webhooks_router
 
 log = logging.getLogger("stagedoor.api")
 
@@ -156,3 +157,4 @@ api.add_router("/", ads_router)
 api.add_router("/", notifications_router)
 api.add_router("/", privacy_router)
 api.add_router("/", community_router)
+api.add_router("/", webhooks_router)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "stagedoor.community",
     "stagedoor.analytics",
     "stagedoor.affiliates",
+    "stagedoor.webhooks",
     "stagedoor.web",
 ]
 
@@ -173,6 +174,7 @@ CELERY_BEAT_SCHEDULE = {
         "args": ["support.stream_incidents", []],
     },
     "notifications-sweep": {"task": "stagedoor.run_job", "schedule": 30.0, "args": ["notifications.sweep", []]},
+    "webhooks-deliver": {"task": "stagedoor.run_job", "schedule": 5.0, "args": ["webhooks.deliver_due", []]},
 }
 
 # --- auth -----------------------------------------------------------------------------
@@ -283,6 +285,7 @@ STAGEDOOR_EMBEDDED_SERVICES = [
     "stagedoor.support.tasks.stream_incidents_service",
     "stagedoor.notifications.tasks.sweep_service",
     "stagedoor.affiliates.tasks.postback_service",
+    "stagedoor.webhooks.tasks.delivery_service",
 ]
 
 # Chat runs on a dedicated `websockets` gateway (docs/architecture.md §6): in `run`'s loop or

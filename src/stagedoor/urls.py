@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("stagedoor.notifications.urls")),
     path("", include("stagedoor.privacy.urls")),
     path("", include("stagedoor.community.urls")),
+    path("", include("stagedoor.webhooks.urls")),
     path("", include("stagedoor.accounts.urls")),
     path("", include("stagedoor.web.urls")),
 ]

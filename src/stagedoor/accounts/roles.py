@@ -86,6 +86,9 @@ class Perm:
     ADS_REPORTS_READ = "ads.reports_read"  # every campaign's report: impressions, clicks, spend (finance, admins)
     # affiliates
     AFFILIATES_MANAGE = "affiliates.manage"  # affiliates, commission plans; release or void held commissions
+    # outgoing webhooks
+    WEBHOOKS_MANAGE = "webhooks.manage"  # one's own endpoints: a performer's room, tips, fans, shows, payouts
+    WEBHOOKS_SITE_MANAGE = "webhooks.site_manage"  # the operator's site-wide endpoints (every performer's events)
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -96,6 +99,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {Perm.ROOM_MANAGE, Perm.TOKENS_BUY, Perm.TIP_SEND, Perm.TIP_PANEL_MANAGE, Perm.EARNINGS_READ}
         | {Perm.STREAM_MANAGE, Perm.COPERFORMERS_MANAGE}
         | {Perm.SHOW_HOST, Perm.FANCLUB_MANAGE, Perm.MESSAGES_SEND, Perm.PAYOUT_DETAILS_MANAGE}
+        | {Perm.WEBHOOKS_MANAGE}
     ),
     Role.CHAT_HOST: frozenset(
         {Perm.PERFORMER_APPLY, Perm.TOKENS_BUY, Perm.TIP_SEND} | {Perm.SHOW_JOIN, Perm.FANCLUB_JOIN, Perm.MESSAGES_SEND}
@@ -158,6 +162,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {Perm.COMMUNITY_MANAGE}
         | {Perm.ADS_MANAGE, Perm.ADS_REPORTS_READ}
         | {Perm.AFFILIATES_MANAGE}
+        | {Perm.WEBHOOKS_SITE_MANAGE}
     ),
 }
 

@@ -27,6 +27,7 @@ from stagedoor.core.config.streaming import CHAT_PORT, ServerConfig, StreamingCo
 from stagedoor.core.config.support import SupportConfig, _support_config
 from stagedoor.core.config.vars import PREFIX, ConfigError, _bool, _env, _int
 from stagedoor.core.config.verification import VerificationConfig, _verification_config
+from stagedoor.core.config.webhooks import WebhooksConfig, _webhooks_config
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Config:
     analytics: AnalyticsConfig = field(default_factory=AnalyticsConfig)
     ads: AdsConfig = field(default_factory=AdsConfig)
     affiliates: AffiliatesConfig = field(default_factory=AffiliatesConfig)
+    webhooks: WebhooksConfig = field(default_factory=WebhooksConfig)
 
     @property
     def uses_postgres(self) -> bool:
@@ -218,6 +220,7 @@ def load(env: dict[str, str] | None = None) -> Config:
         analytics=_analytics_config(env),
         ads=_ads_config(env),
         affiliates=_affiliates_config(env),
+        webhooks=_webhooks_config(env),
     )
 
 
