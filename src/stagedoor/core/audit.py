@@ -54,7 +54,8 @@ def _hash_matches(row: AuditEntry) -> bool:
     if entry_hash(row.prev_hash, row) == row.hash:
         return True
     if row.chain_version >= 2 and row.ip:  # written before a SECRET_KEY change (the old key kept as a fallback)
-        return any(entry_hash(row.prev_hash, row, secret=old) == row.hash for old in settings.SECRET_KEY_FALLBACKS)
+        fallbacks = [k if isinstance(k, str) else k.decode() for k in settings.SECRET_KEY_FALLBACKS]
+        return any(entry_hash(row.prev_hash, row, secret=old) == row.hash for old in fallbacks)
     return False
 
 

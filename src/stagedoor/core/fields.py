@@ -99,7 +99,7 @@ class EncryptedJSONField(_JSONTextField):
         return f"{self.model._meta.label_lower}.{self.name}"
 
 
-class _EmptyOnlyExact(Exact):  # type: ignore[type-arg]
+class _EmptyOnlyExact(Exact):
     """`field=""` (not set) works on an encrypted column; any other value could never match a ciphertext."""
 
     def get_prep_lookup(self) -> Any:
