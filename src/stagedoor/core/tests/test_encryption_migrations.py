@@ -15,8 +15,6 @@ from django.utils import timezone
 from stagedoor.core.encrypt_columns import encrypt_columns, is_token
 from stagedoor.core.hashing import email_hash
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 BEFORE = [
     ("accounts", "0004_passkeys"),
     ("core", "0004_encryption_keys"),
@@ -99,6 +97,7 @@ def _old_rows(old: Any) -> None:
     old.get_model("core", "AuditHead").objects.update_or_create(pk=1, defaults={"last_seq": 3, "last_hash": prev})
 
 
+@pytest.mark.django_db(transaction=True)
 def test_existing_rows_are_encrypted_with_their_keyed_hashes_and_the_reverse_decrypts() -> None:
     from stagedoor.accounts.models import User
     from stagedoor.accounts.selectors import user_by_email
@@ -175,6 +174,7 @@ def test_existing_rows_are_encrypted_with_their_keyed_hashes_and_the_reverse_dec
         _migrate(AFTER)
 
 
+@pytest.mark.django_db
 def test_encrypting_in_batches_resumes_and_skips_values_already_encrypted(make_user: Any) -> None:
     """An interrupted run (some rows done) run again: the rest is done, the done rows are left as they are."""
     users = [make_user("viewer", login=f"batchfan{i}") for i in range(5)]
