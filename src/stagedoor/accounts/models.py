@@ -8,10 +8,9 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models.functions import Lower
 
 from stagedoor.accounts.roles import MFA_REQUIRED_ROLES, STAFF_ROLES, Role
-from stagedoor.core.fields import EncryptedTextField, IdField
+from stagedoor.core.fields import EncryptedEmailField, EncryptedTextField, IdField, KeyedHashField, with_keyed_hashes
 
 login_validator = RegexValidator(
     r"^[a-z0-9_]{3,30}$", "Use 3–30 lower-case letters, digits or underscores.", code="invalid_login"
@@ -32,7 +31,8 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractBaseUser):
     id = IdField(primary_key=True)
-    email = models.EmailField(max_length=254)
+    email = EncryptedEmailField(max_length=254)  # encrypted at rest; look up by `email_hash` (selectors.user_by_email)
+    email_hash = KeyedHashField(source="email", kind="email", unique=True)
     login = models.CharField(max_length=30, unique=True, validators=[login_validator])
     display_name = models.CharField(max_length=60, blank=True, default="")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER, db_index=True)
@@ -53,11 +53,12 @@ class User(AbstractBaseUser):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["email"]
 
-    class Meta:
-        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
-
     def __str__(self) -> str:
         return self.login
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["update_fields"] = with_keyed_hashes(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     @property
     def is_staff(self) -> bool:

@@ -10,6 +10,24 @@ from stagedoor.accounts import errors
 from stagedoor.accounts.models import ApiToken, EntryConsent, Passkey, User, UserSession
 from stagedoor.accounts.roles import role_has
 from stagedoor.core.errors import NotAuthenticated, NotFound, PermissionDenied
+from stagedoor.core.hashing import email_hash
+
+
+def user_by_email(email: str, *, active_only: bool = False) -> User | None:
+    """The account with this e-mail address (any case, surrounding spaces ignored), found by its keyed hash: the
+    address itself is encrypted at rest. Every lookup of an account by e-mail goes through here."""
+    digest = email_hash(email)
+    if not digest:
+        return None
+    qs = User.objects.filter(email_hash=digest)
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return qs.first()
+
+
+def email_taken(email: str) -> bool:
+    digest = email_hash(email)
+    return bool(digest) and User.objects.filter(email_hash=digest).exists()
 
 
 def require_perm(actor: User | None, perm: str) -> User:
@@ -25,8 +43,8 @@ def require_perm(actor: User | None, perm: str) -> User:
 
 def user_list(*, query: str = "", role: str = "", limit: int = 50, offset: int = 0) -> QuerySet[User]:
     qs = User.objects.all().order_by("-date_joined")
-    if query:
-        qs = qs.filter(login__icontains=query.lower()) | qs.filter(email__icontains=query.lower())
+    if query:  # e-mail addresses are encrypted: matched whole (by their keyed hash), not by a part
+        qs = qs.filter(Q(login__icontains=query.lower()) | Q(email_hash=email_hash(query) or "-"))
     if role:
         qs = qs.filter(role=role)
     return qs[offset : offset + limit]
@@ -55,13 +73,15 @@ def has_current_consent(*, user: User | None, session_key: str | None, terms_ver
 
 
 def user_lookup(query: str, *, limit: int = 50) -> list[User]:
-    """Staff search: an exact id, login or e-mail first, then logins, e-mails and display names containing
-    the text."""
+    """Staff search: an exact id, login or whole e-mail address (any case) first, then logins and display names
+    containing the text. E-mail addresses are encrypted at rest, so a part of one finds nothing."""
     text = (query or "").strip()[:254]
     if not text:
         return []
-    exact = list(User.objects.filter(Q(pk=text) | Q(login=text.lower()) | Q(email__iexact=text)).order_by("login"))
-    contains = Q(login__icontains=text.lower()) | Q(email__icontains=text) | Q(display_name__icontains=text)
+    exact = list(
+        User.objects.filter(Q(pk=text) | Q(login=text.lower()) | Q(email_hash=email_hash(text))).order_by("login")
+    )
+    contains = Q(login__icontains=text.lower()) | Q(display_name__icontains=text)
     more = User.objects.filter(contains).exclude(pk__in=[u.pk for u in exact]).order_by("login")
     return exact + list(more[: max(0, limit - len(exact))])
 

@@ -8,18 +8,28 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
+from stagedoor.core.hashing import keyed_hash
 from stagedoor.core.metrics import AUDIT_ENTRIES
 from stagedoor.core.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
+CHAIN_VERSION = 2  # see AuditEntry.chain_version
 
 
-def _canonical(entry: AuditEntry) -> bytes:
-    body = {
+def _ip_in_chain(ip: str, secret: str | None = None) -> str:
+    """What a version-2 row's hash covers instead of its address: a keyed hash of it ("" for none)."""
+    if not ip:
+        return ""
+    return keyed_hash(f"stagedoor.audit.ip.v1|{ip}", secret=secret)
+
+
+def _canonical(entry: AuditEntry, secret: str | None = None) -> bytes:
+    body: dict[str, Any] = {
         "seq": entry.seq,
         "created_at": entry.created_at.isoformat(),
         "actor_id": entry.actor_id,
@@ -30,11 +40,23 @@ def _canonical(entry: AuditEntry) -> bytes:
         "ip": entry.ip,
         "data": entry.data,
     }
+    if entry.chain_version >= 2:
+        body["v"] = entry.chain_version
+        body["ip"] = _ip_in_chain(entry.ip, secret)
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
-def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
-    return hashlib.sha256(prev_hash.encode() + b"\n" + _canonical(entry)).hexdigest()
+def entry_hash(prev_hash: str, entry: AuditEntry, *, secret: str | None = None) -> str:
+    return hashlib.sha256(prev_hash.encode() + b"\n" + _canonical(entry, secret)).hexdigest()
+
+
+def _hash_matches(row: AuditEntry) -> bool:
+    if entry_hash(row.prev_hash, row) == row.hash:
+        return True
+    if row.chain_version >= 2 and row.ip:  # written before a SECRET_KEY change (the old key kept as a fallback)
+        fallbacks = [k if isinstance(k, str) else k.decode() for k in settings.SECRET_KEY_FALLBACKS]
+        return any(entry_hash(row.prev_hash, row, secret=old) == row.hash for old in fallbacks)
+    return False
 
 
 def _actor_fields(actor: Any) -> tuple[str, str]:
@@ -79,6 +101,7 @@ def audit_record(
             ip=ip,
             data=payload,
             prev_hash=head.last_hash,
+            chain_version=CHAIN_VERSION,
         )
         entry.hash = entry_hash(head.last_hash, entry)
         entry.save(force_insert=True)
@@ -114,8 +137,7 @@ def audit_verify(*, batch: int = 2000) -> Iterator[AuditProblem | int]:
                 expected_seq = row.seq
             if row.prev_hash != prev:
                 yield AuditProblem(row.seq, "prev_hash does not match the row before it (chain broken)")
-            recomputed = entry_hash(row.prev_hash, row)
-            if recomputed != row.hash:
+            if not _hash_matches(row):
                 yield AuditProblem(row.seq, "contents do not match its hash (row edited)")
             prev = row.hash
             last_seq = row.seq

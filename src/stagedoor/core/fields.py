@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from django.core import validators
 from django.db import models
+from django.db.models.lookups import Exact, IsNull
 
 from stagedoor.core.ids import ID_LENGTH, new_id
 
@@ -95,6 +97,85 @@ class EncryptedJSONField(_JSONTextField):
 
     def _context(self) -> str:
         return f"{self.model._meta.label_lower}.{self.name}"
+
+
+class _EmptyOnlyExact(Exact):
+    """`field=""` (not set) works on an encrypted column; any other value could never match a ciphertext."""
+
+    def get_prep_lookup(self) -> Any:
+        if self.rhs not in ("", None) and not hasattr(self.rhs, "resolve_expression"):
+            raise TypeError(
+                f"{self.lhs.target.model._meta.label}.{self.lhs.target.name} is encrypted: find rows by its keyed hash "
+                "(a KeyedHashField beside it, e.g. accounts.selectors.user_by_email), not by its value"
+            )
+        return super().get_prep_lookup()
+
+
+class EncryptedEmailField(EncryptedTextField):
+    """An e-mail address encrypted at rest (the model sees the address; validated like `EmailField`).
+
+    Looking rows up by the address (`email=…`, `email__iexact=…`) is refused: a ciphertext never equals anything.
+    Keep a `KeyedHashField(source=<this field>, kind="email")` beside it and look up by that.
+    """
+
+    default_validators = [validators.validate_email, validators.MaxLengthValidator(254)]
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name == "exact":
+            return _EmptyOnlyExact
+        if lookup_name == "isnull":
+            return IsNull
+        return None  # Django then says: unsupported lookup for EncryptedEmailField
+
+    def formfield(self, **kwargs: Any) -> Any:
+        from django import forms
+
+        return super().formfield(**{"form_class": forms.EmailField, "max_length": 254, **kwargs})
+
+
+class KeyedHashField(_CharField):
+    """The keyed hash (`core.hashing.lookup_hash`) of another field's value, kept beside that encrypted field so rows
+    can be found (and kept unique) by equality without the value in clear.
+
+    It is computed from the source field whenever the row is written (`pre_save`, also in `bulk_create`). A
+    `save(update_fields=[source])` must name this field too (models with one call `with_keyed_hashes`), and a
+    `QuerySet.update(source=…)` must set it as well (`lookup_hash(kind, value)`).
+    """
+
+    pattern_index = False  # compared for equality only (no LIKE twin index on PostgreSQL)
+
+    def __init__(self, *args: Any, source: str, kind: str, **kwargs: Any) -> None:
+        self.source = source
+        self.kind = kind
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        kwargs["kind"] = self.kind
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        from stagedoor.core.hashing import lookup_hash
+
+        value = lookup_hash(self.kind, getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+def with_keyed_hashes(instance: models.Model, update_fields: Any) -> Any:
+    """`update_fields` plus the keyed hash of every source field named in it (for a model's `save()`)."""
+    if update_fields is None:
+        return None
+    names = set(update_fields)
+    for f in instance._meta.concrete_fields:
+        if isinstance(f, KeyedHashField) and f.source in names:
+            names.add(f.name)
+    return names
 
 
 class WrappedKeyField(_TextField):

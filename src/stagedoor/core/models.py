@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 from django.db import models
 from django.db.models import Q
 
-from stagedoor.core.fields import IdField
+from stagedoor.core.fields import EncryptedTextField, IdField
 
 
 class OutboxEvent(models.Model):
@@ -68,10 +68,13 @@ class AuditEntry(models.Model):
     action = models.CharField(max_length=100, db_index=True)
     target_type = models.CharField(max_length=100, blank=True, default="")
     target_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
-    ip = models.CharField(max_length=64, blank=True, default="")
+    ip = EncryptedTextField(blank=True, default="")  # encrypted at rest (core 0005); the chain covers it (audit.py)
     data = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # 1: the row's hash covers the address itself (rows from before core 0005); 2: a keyed hash of it, so the
+    # stored hash does not give the (encrypted) address away to someone trying every IPv4 address against it
+    chain_version = models.PositiveSmallIntegerField(default=1)
 
     objects = AppendOnlyQuerySet.as_manager()
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from stagedoor.core.fields import IdField
+from stagedoor.core.fields import EncryptedTextField, IdField
 
 
 class Purchase(models.Model):
@@ -83,8 +83,8 @@ class Postback(models.Model):
     signature_valid = models.BooleanField(default=False)
     outcome = models.CharField(max_length=24, choices=Outcome.choices)
     detail = models.CharField(max_length=300, blank=True, default="")
-    remote_ip = models.CharField(max_length=64, blank=True, default="")
-    body = models.TextField(blank=True, default="")
+    remote_ip = EncryptedTextField(blank=True, default="")  # encrypted at rest (payments 0004), emptied after 30 days
+    body = EncryptedTextField(blank=True, default="")  # the processor's message: may name the buyer; encrypted
 
     class Meta:
         ordering = ["-received_at"]

@@ -8,12 +8,10 @@ postback can never credit or reverse twice. Every postback is logged with its ou
 from __future__ import annotations
 
 import dataclasses
-import hmac
 import json
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -21,6 +19,7 @@ from stagedoor.accounts.models import User
 from stagedoor.accounts.services import user_lock_purchases
 from stagedoor.core.errors import IdempotencyConflict, ValidationFailed
 from stagedoor.core.gates import ADULT_CONTENT, GateContext, gate_refusal
+from stagedoor.core.hashing import keyed_hash
 from stagedoor.core.outbox import outbox_publish
 from stagedoor.payments import conf, errors, events
 from stagedoor.payments.models import Postback, Purchase
@@ -215,8 +214,7 @@ def _purchase_for(provider: str, event: base.PostbackEvent) -> Purchase | None:
 
 def card_key(provider: str, fingerprint: str) -> str:
     """The keyed hash a card fingerprint is stored as (one card, one key; nothing to learn from it elsewhere)."""
-    mac = hmac.new(settings.SECRET_KEY.encode(), f"stagedoor.card.v1|{provider}|{fingerprint}".encode(), "sha256")
-    return mac.hexdigest()[:32]
+    return keyed_hash(f"stagedoor.card.v1|{provider}|{fingerprint}")[:32]
 
 
 def _apply(purchase_id: str, event: base.PostbackEvent) -> tuple[str, str]:

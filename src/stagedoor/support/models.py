@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from stagedoor.core.fields import EncryptedTextField, IdField, OpaqueKeyField
+from stagedoor.core.fields import (
+    EncryptedEmailField,
+    EncryptedTextField,
+    IdField,
+    KeyedHashField,
+    OpaqueKeyField,
+    with_keyed_hashes,
+)
 
 USER = settings.AUTH_USER_MODEL
 
@@ -55,8 +64,9 @@ class Ticket(models.Model):
     requester = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="support_tickets"
     )
-    requester_email = models.EmailField(max_length=254)
-    requester_name = models.CharField(max_length=80, blank=True, default="")
+    requester_email = EncryptedEmailField(max_length=254)  # encrypted at rest; found by requester_email_hash
+    requester_email_hash = KeyedHashField(source="requester_email", kind="email")
+    requester_name = EncryptedTextField(blank=True, default="")
     subject = models.CharField(max_length=200)
     category = models.CharField(max_length=12, choices=Category.choices, default=Category.OTHER)
     priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
@@ -92,7 +102,7 @@ class Ticket(models.Model):
             # covering for the queue page's ordered id scan (selectors.queue_page)
             models.Index(fields=["status", "queue", "priority_rank", "created_at", "id"], name="support_queue_ids"),
             models.Index(fields=["requester", "-created_at"], name="support_requester"),
-            models.Index(fields=["requester_email", "-created_at"], name="support_requester_email"),
+            models.Index(fields=["requester_email_hash", "-created_at"], name="support_requester_email"),
             models.Index(fields=["resolved_at", "csat_score"], name="support_csat"),
         ]
         constraints = [
@@ -104,6 +114,10 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"ticket {self.pk} ({self.status})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["update_fields"] = with_keyed_hashes(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -173,7 +187,8 @@ class InboundMail(models.Model):
 
     id = IdField(primary_key=True)
     transport = models.CharField(max_length=8)  # smtp | mailgun
-    sender = models.CharField(max_length=254)
+    sender = EncryptedEmailField(max_length=254)  # encrypted at rest; found by sender_hash
+    sender_hash = KeyedHashField(source="sender", kind="email")
     recipient = models.CharField(max_length=254)
     subject = models.CharField(max_length=200, blank=True, default="")
     mail_message_id = OpaqueKeyField(max_length=250, blank=True, default="")
@@ -185,10 +200,14 @@ class InboundMail(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["sender", "created_at"], name="support_inbound_sender")]
+        indexes = [models.Index(fields=["sender_hash", "created_at"], name="support_inbound_sender")]
 
     def __str__(self) -> str:
         return f"mail from {self.sender} ({self.outcome})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["update_fields"] = with_keyed_hashes(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
 
 class Macro(models.Model):

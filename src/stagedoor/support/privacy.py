@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from stagedoor.core.hashing import email_hash
 from stagedoor.core.privacy_registry import (
     EraseContext,
     ErasureResult,
@@ -28,7 +29,7 @@ HELD = "legal hold placed by compliance (GDPR Art. 17(3)(e))"
 
 
 def _tickets_of(user: Any) -> Any:
-    return Ticket.objects.filter(Q(requester=user) | Q(requester_email__iexact=user.email))
+    return Ticket.objects.filter(Q(requester=user) | Q(requester_email_hash=email_hash(user.email)))
 
 
 def export_support(user: Any) -> ExportData:
@@ -85,9 +86,14 @@ def erase_support(ctx: EraseContext) -> ErasureResult:
     result.changed += _wipe_encrypted(requester_msgs, "body", "html")
     result.changed += _wipe_encrypted(Attachment.objects.filter(message__ticket__in=erasable), "content")
     result.changed += _wipe_encrypted(InboundMail.objects.filter(ticket__in=erasable), "raw")
-    result.changed += InboundMail.objects.filter(sender__iexact=ctx.user.email).update(sender=ctx.tombstone_email)
+    tombstone_hash = email_hash(ctx.tombstone_email)
+    result.changed += InboundMail.objects.filter(sender_hash=email_hash(ctx.user.email)).update(
+        sender=ctx.tombstone_email, sender_hash=tombstone_hash
+    )
     result.changed += _wipe_encrypted(erasable, "csat_comment")
-    result.changed += erasable.update(requester_email=ctx.tombstone_email, requester_name="")
+    result.changed += erasable.update(
+        requester_email=ctx.tombstone_email, requester_email_hash=tombstone_hash, requester_name=""
+    )
     result.changed += _wipe_encrypted(CustomerNote.objects.filter(subject=ctx.user), "body")
     return result
 

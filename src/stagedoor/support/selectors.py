@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Perm, role_has
+from stagedoor.core.hashing import email_hash
 from stagedoor.support import errors, similarity
 from stagedoor.support.models import (
     Attachment,
@@ -197,7 +198,7 @@ def inbound_recent(*, limit: int = 50) -> list[InboundMail]:
 
 
 def mails_from_since(sender: str, since: datetime) -> int:
-    return InboundMail.objects.filter(sender=sender, created_at__gte=since).count()
+    return InboundMail.objects.filter(sender_hash=email_hash(sender), created_at__gte=since).count()
 
 
 @dataclass(frozen=True)

@@ -343,7 +343,7 @@ class WebhookEvent(models.Model):
     session_id = models.CharField(max_length=100, blank=True, default="")
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     detail = models.CharField(max_length=300, blank=True, default="")
-    remote_ip = models.CharField(max_length=64, blank=True, default="")
+    remote_ip = EncryptedTextField(blank=True, default="")  # encrypted at rest (verification 0005)
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

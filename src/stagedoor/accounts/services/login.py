@@ -17,6 +17,7 @@ from stagedoor.accounts import errors
 from stagedoor.accounts.models import (
     User,
 )
+from stagedoor.accounts.selectors import user_by_email
 from stagedoor.accounts.services.hashing import ip_hash
 from stagedoor.core.audit import audit_record
 from stagedoor.core.errors import NotFound
@@ -122,9 +123,7 @@ def user_authenticate(*, login: str, password: str, ip: str) -> User:
     """
     _throttle_ip(ip)
     ident = (login or "").strip().lower()
-    user = User.objects.filter(login=ident).first() or (
-        User.objects.filter(email__iexact=ident).first() if "@" in ident else None
-    )
+    user = User.objects.filter(login=ident).first() or (user_by_email(ident) if "@" in ident else None)
     if user is None:
         key = _unknown_key(ident)
         _check_unknown_not_locked(key)

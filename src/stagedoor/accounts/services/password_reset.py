@@ -15,6 +15,7 @@ from stagedoor.accounts import errors
 from stagedoor.accounts.models import (
     User,
 )
+from stagedoor.accounts.selectors import user_by_email
 from stagedoor.accounts.services.user_sessions import user_sessions_end_others
 from stagedoor.core.audit import audit_record
 from stagedoor.core.errors import ValidationFailed
@@ -22,7 +23,7 @@ from stagedoor.core.errors import ValidationFailed
 
 def password_reset_request(*, email: str, ip: str = "") -> None:
     """Mail a reset link if the address has an account. Same outcome either way (no enumeration)."""
-    user = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
+    user = user_by_email(email or "", active_only=True)
     if user is None:
         return
     uid = urlsafe_base64_encode(force_bytes(user.pk))

@@ -15,6 +15,7 @@ from stagedoor.accounts.models import (
     login_validator,
 )
 from stagedoor.accounts.roles import Role
+from stagedoor.accounts.selectors import email_taken
 from stagedoor.core.audit import audit_record
 from stagedoor.core.errors import ValidationFailed
 from stagedoor.core.outbox import outbox_publish
@@ -37,7 +38,7 @@ def user_signup(*, email: str, login: str, password: str, display_name: str = ""
         fields["display_name"] = ["Use at most 60 characters."]
     if not fields.get("login") and User.objects.filter(login=login).exists():
         fields["login"] = ["That login is taken."]
-    if not fields.get("email") and User.objects.filter(email__iexact=email).exists():
+    if not fields.get("email") and email_taken(email):
         fields["email"] = ["An account with that e-mail already exists."]
     try:
         validate_password(password or "", User(login=login, email=email, display_name=display_name))

@@ -13,6 +13,7 @@ from django.utils import timezone
 from stagedoor.accounts import services
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Role
+from stagedoor.core.crypto import keyring
 from stagedoor.core.models import AuditEntry
 from stagedoor.web.tests.console_helpers import PLACEHOLDER_ID, client_for, staff
 
@@ -157,7 +158,9 @@ def test_audit_log_filters_pages_and_verifies(make_user: Any) -> None:
     report = client.get("/staff/audit/?verify=1").context["report"]
     assert report.ok and report.checked == AuditEntry.objects.count()
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditentry SET ip = 'forged' WHERE seq = 2")
+        # the address is encrypted at rest: a forger with the key writes another address, validly encrypted
+        forged_ip = keyring().encrypt("192.0.2.66", context="core.auditentry.ip")
+        cursor.execute("UPDATE core_auditentry SET ip = %s WHERE seq = 2", [forged_ip])
     response = client.get("/staff/audit/?verify=1")
     report = response.context["report"]
     assert not report.ok

@@ -36,7 +36,8 @@ def _callers() -> list[tuple[str, dict[str, str]]]:
     from stagedoor.accounts.services import api_token_create
 
     other = _user(Role.VIEWER, 999)
-    User.objects.filter(pk=other.pk).update(email=OTHER_EMAIL, display_name="Zyx Other")
+    other.email, other.display_name = OTHER_EMAIL, "Zyx Other"
+    other.save(update_fields=["email", "display_name"])
     api_token_create(user=other, name=OTHER_TOKEN_NAME)
     callers: list[tuple[str, dict[str, str]]] = [("anonymous", {})]
     for n, role in enumerate(Role):

@@ -1,12 +1,13 @@
 """An invented person's sensitive values, written through the apps' own services and models, appear nowhere in the
 raw database (every column of every table, read through a cursor, moderation evidence included) nor in any file under the var and media
-directories. Covers the fields listed as encrypted in docs/privacy.md ("Encryption at rest") outside accounts' e-mail
-addresses, which the accounts work covers."""
+directories. Covers the fields listed as encrypted in docs/privacy.md ("Encryption at rest"), e-mail addresses and the
+addresses kept in the audit log, postbacks and webhooks included."""
 
 from __future__ import annotations
 
 import dataclasses
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 from PIL import Image, PngImagePlugin
+
+from stagedoor.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +123,73 @@ def test_no_plaintext_of_a_persons_sensitive_values_in_the_database_or_files(
     assert files, "the document should be on disk"
     leaks = [(str(p), n) for p, data in files for n in needles if n.encode() in data]
     assert leaks == []
+
+
+EMAIL = "Marguerite.OV@post-lagos.example"  # as typed: stored lower-cased, encrypted, found by its keyed hash
+GUEST_EMAIL = "quintal.reader@harbour-mail.example"
+GUEST_NAME = "Ifeoma Castellanos-Brandt"
+LOGIN_ADDRESS = "198.51.100.203"
+PROVIDER_ADDRESS = "203.0.113.141"
+VENDOR_ADDRESS = "192.0.2.187"
+
+
+def test_no_plaintext_of_e_mail_addresses_names_or_ip_addresses_anywhere_in_the_database(
+    make_user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The accounts e-mail, the support requester's address and name, the inbound mail's sender, the audit log's
+    address and the postback/webhook source addresses and bodies: written through the services, read back through
+    the models and the one e-mail lookup, and found nowhere in the raw database."""
+    from stagedoor.accounts import services as accounts
+    from stagedoor.accounts.selectors import user_by_email
+    from stagedoor.core.audit import audit_verify_report
+    from stagedoor.core.models import AuditEntry
+    from stagedoor.payments import services as payments
+    from stagedoor.payments.models import Postback
+    from stagedoor.payments.providers.base import PostbackRequest
+    from stagedoor.support import services as support
+    from stagedoor.support.models import InboundMail, Ticket
+    from stagedoor.support.tests.conftest import build_mail
+    from stagedoor.verification.models import WebhookEvent
+    from stagedoor.verification.services.webhooks import webhook_receive
+    from stagedoor.verification.vendors.base import WebhookRequest
+
+    person = make_user("viewer", login="velvetcomet")
+    person.email = EMAIL.lower()
+    person.save(update_fields=["email"])  # the keyed hash follows the address
+    accounts.user_login_succeeded(user=person, ip=LOGIN_ADDRESS, method="password")
+    with django_capture_on_commit_callbacks(execute=True):
+        mail = support.mail_receive(raw=build_mail(sender=EMAIL), transport="smtp")
+        guest = support.ticket_open(
+            requester=None,
+            request=support.OpenRequest(
+                subject="Locked out", body="I cannot sign in any more.", email=GUEST_EMAIL, name=GUEST_NAME
+            ),
+        )
+    postback_body = json.dumps({"event": "payment.approved", "buyer": {"email": EMAIL}}).encode()
+    payments.postback_receive(
+        provider="sandbox",
+        request=PostbackRequest(method="POST", query={}, body=postback_body, remote_ip=PROVIDER_ADDRESS),
+    )
+    webhook_receive(vendor="nosuch", request=WebhookRequest(body=b"{}", headers={}), remote_ip=VENDOR_ADDRESS)
+
+    # the values read back through the models, and the one lookup by e-mail finds the account (any case)
+    found = user_by_email(EMAIL.upper())
+    assert found is not None and (found.pk, found.email) == (person.pk, EMAIL.lower())
+    assert accounts.user_authenticate(login=EMAIL, password=TEST_PASSWORD, ip=LOGIN_ADDRESS).pk == person.pk
+    assert AuditEntry.objects.get(action="auth.login", actor_id=person.pk).ip == LOGIN_ADDRESS
+    mail.refresh_from_db()
+    assert mail.sender == EMAIL.lower()  # the mail parser lower-cases the address
+    assert Ticket.objects.get(pk=mail.ticket_id).requester_id == person.pk
+    guest.refresh_from_db()
+    assert (guest.requester_email, guest.requester_name) == (GUEST_EMAIL, GUEST_NAME)
+    postback = Postback.objects.get()
+    assert (postback.remote_ip, postback.body) == (PROVIDER_ADDRESS, postback_body.decode())
+    assert WebhookEvent.objects.get().remote_ip == VENDOR_ADDRESS
+    assert InboundMail.objects.count() == 1
+    assert audit_verify_report().ok  # the chain covers the (encrypted) address and still verifies
+
+    stored = _database_text()
+    assert "velvetcomet" in stored  # the scan does see this person's rows
+    needles = [EMAIL, EMAIL.lower(), GUEST_EMAIL, GUEST_NAME, LOGIN_ADDRESS, PROVIDER_ADDRESS, VENDOR_ADDRESS]
+    needles += ["post-lagos", "harbour-mail", "Castellanos"]  # parts too, in case a value was split or truncated
+    assert [n for n in needles if n.lower() in stored.lower()] == []

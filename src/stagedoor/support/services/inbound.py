@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from stagedoor.accounts.models import User
+from stagedoor.accounts.selectors import user_by_email
 from stagedoor.support import errors, selectors, tokens
 from stagedoor.support.mailparse import ParsedMail, parse_mail, reply_tokens, strip_quoted
 from stagedoor.support.models import Channel, InboundMail, Ticket, TicketMessage
@@ -180,7 +180,7 @@ def mail_receive(
 def _new_ticket(
     mail: ParsedMail, log_it: Callable[..., InboundMail], *, now: datetime, note: str = "", verified: bool = True
 ) -> InboundMail:
-    requester = User.objects.filter(email__iexact=mail.sender).first() if mail.sender else None
+    requester = user_by_email(mail.sender) if mail.sender else None
     request = tickets.OpenRequest(
         subject=mail.subject or "(no subject)",
         body=mail.text or "(no text)",

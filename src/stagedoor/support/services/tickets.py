@@ -16,6 +16,7 @@ from django.utils import timezone
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Perm, Role, role_has
 from stagedoor.core.audit import audit_record
+from stagedoor.core.hashing import email_hash
 from stagedoor.core.outbox import outbox_publish
 from stagedoor.moderation import services as moderation_services
 from stagedoor.moderation.models import Case
@@ -197,7 +198,9 @@ def ticket_open(
         priority = Priority.URGENT
     with transaction.atomic():
         if (
-            Ticket.objects.filter(requester_email=email, created_at__gte=now - timedelta(hours=1)).count()
+            Ticket.objects.filter(
+                requester_email_hash=email_hash(email), created_at__gte=now - timedelta(hours=1)
+            ).count()
             >= TICKETS_PER_HOUR
         ):
             raise errors.TooManyTickets()

@@ -16,12 +16,11 @@ from typing import Any
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from stagedoor.accounts.models import User
 from stagedoor.accounts.roles import Perm, Role
-from stagedoor.accounts.selectors import require_perm
+from stagedoor.accounts.selectors import require_perm, user_by_email
 from stagedoor.accounts.services import user_reset_credentials
 from stagedoor.core.audit import audit_record
 from stagedoor.core.outbox import outbox_publish
@@ -76,7 +75,7 @@ def recovery_start(*, login: str, actor: Any = None, ip: str = "") -> RecoverySt
     if actor is not None:
         require_perm(actor, Perm.RECOVERY_START)
     text = (login or "").strip()
-    user = User.objects.filter(Q(login=text.lower()) | Q(email__iexact=text), is_active=True).first()
+    user = User.objects.filter(login=text.lower(), is_active=True).first() or user_by_email(text, active_only=True)
     identity = _recorded_identity(user) if user is not None and user.role == Role.PERFORMER else None
     vendors = conf.identity_vendors()
     if user is None or identity is None or not vendors:
