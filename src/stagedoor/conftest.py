@@ -10,9 +10,33 @@ from urllib.parse import urlparse
 
 import pyotp
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
 
 TEST_PASSWORD = "correct-horse-battery-9"  # noqa: S105 - invented test credential
+
+
+class TestArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2id, as in production, with the cost turned down for tests.
+
+    Production hashes with 100 MiB and two passes (settings.PASSWORD_HASHERS), a deliberate tenth of a second or
+    more per password; the suite makes and signs in thousands of accounts, so at that cost it spends most of its
+    time in the hash. Same algorithm and encoding (`argon2$argon2id$…`), so every check of the stored form holds.
+    Processes a test starts (`stagedoor web` in the browser and bench tests) keep the production cost."""
+
+    time_cost = 1
+    memory_cost = 64
+    parallelism = 1
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    cheap_first = ["stagedoor.conftest.TestArgon2PasswordHasher", *settings.PASSWORD_HASHERS]
+    with override_settings(PASSWORD_HASHERS=cheap_first):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
