@@ -245,7 +245,7 @@ def creative_add(request: HttpRequest, campaign_id: str, payload: schemas.Creati
 # --- reports ----------------------------------------------------------------------------------------------------
 
 
-@router.get("/ads/campaigns/{campaign_id}/report", response=schemas.ReportOut, auth=AUTH)
+@router.get("/ads/campaigns/{campaign_id}/report", response=schemas.AdReportOut, auth=AUTH)
 def campaign_report(request: HttpRequest, campaign_id: str) -> dict[str, Any]:
     """Staff with the report permission, or the advertiser's own account (anyone else: not found)."""
     me = _me(request)
@@ -253,7 +253,7 @@ def campaign_report(request: HttpRequest, campaign_id: str) -> dict[str, Any]:
     return _report_out([campaign.pk])
 
 
-@router.get("/ads/report", response=schemas.ReportOut, auth=AUTH)
+@router.get("/ads/report", response=schemas.AdReportOut, auth=AUTH)
 def my_report(request: HttpRequest) -> dict[str, Any]:
     """Every campaign of the advertisers this account reads reports of."""
     mine = selectors.advertiser_report(_me(request))

@@ -135,7 +135,7 @@ class ReportRowOut(Schema):
     refused_impressions: int
 
 
-class ReportOut(Schema):
+class AdReportOut(Schema):
     impressions: int
     clicks: int
     spend_micros: int

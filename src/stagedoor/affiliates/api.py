@@ -205,7 +205,7 @@ def staff_release(request: HttpRequest, commission_id: str, payload: schemas.Not
     auth=requires(Perm.AFFILIATES_MANAGE),
     tags=["staff"],
 )
-def staff_void(request: HttpRequest, commission_id: str, payload: schemas.ReasonIn) -> dict[str, Any]:
+def staff_void(request: HttpRequest, commission_id: str, payload: schemas.CommissionReasonIn) -> dict[str, Any]:
     c = services.commission_void(
         actor=_me(request), commission_id=commission_id, reason=payload.reason, ip=client_ip(request)
     )

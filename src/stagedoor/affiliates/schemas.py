@@ -24,7 +24,7 @@ class LinkOut(Schema):
     clicks: int
 
 
-class EarningsOut(Schema):
+class AffiliateEarningsOut(Schema):
     accrued: int
     maturing: int
     payable: int
@@ -50,7 +50,7 @@ class AffiliateOut(Schema):
     window_days: int
     attribution: str
     postback_url: str
-    earnings: EarningsOut
+    earnings: AffiliateEarningsOut
     totals: TotalsOut
     links: list[LinkOut]
 
@@ -80,7 +80,7 @@ class NoteIn(Schema):
     note: str = Field(default="", max_length=200)
 
 
-class ReasonIn(Schema):
+class CommissionReasonIn(Schema):
     reason: str = Field(max_length=200)
 
 

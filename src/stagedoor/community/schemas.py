@@ -44,7 +44,7 @@ class EventDetailOut(EventOut):
     contests: list[ContestOut]
 
 
-class StandingOut(Schema):
+class ContestStandingOut(Schema):
     rank: int
     performer_id: str
     login: str
@@ -57,7 +57,7 @@ class LeaderboardOut(Schema):
     contest: ContestOut
     unit: str  # tokens | minutes
     as_of: datetime
-    standings: list[StandingOut]
+    standings: list[ContestStandingOut]
 
 
 class EntryOut(Schema):

@@ -225,7 +225,7 @@ def threads(request: HttpRequest) -> list[dict[str, Any]]:
     return [_thread_out(t) for t in selectors.threads_of(_me(request))[:200]]
 
 
-@router.get("/fans/threads/{thread_id}", response=list[schemas.MessageOut], auth=requires(Perm.MESSAGES_SEND))
+@router.get("/fans/threads/{thread_id}", response=list[schemas.FanMessageOut], auth=requires(Perm.MESSAGES_SEND))
 def thread_messages(request: HttpRequest, thread_id: str) -> list[dict[str, Any]]:
     me = _me(request)
     thread = selectors.access_thread(me, thread_id)
@@ -236,7 +236,7 @@ def thread_messages(request: HttpRequest, thread_id: str) -> list[dict[str, Any]
 
 @router.post(
     "/fans/messages",
-    response={201: schemas.MessageOut, 200: schemas.MessageOut},
+    response={201: schemas.FanMessageOut, 200: schemas.FanMessageOut},
     auth=requires(Perm.MESSAGES_SEND),
     openapi_extra={
         "requestBody": {

@@ -61,7 +61,7 @@ class MessageIn(Schema):
     unlock_price: int = Field(default=0, ge=0)
 
 
-class MessageOut(Schema):
+class FanMessageOut(Schema):
     id: str
     thread_id: str
     sender_id: str

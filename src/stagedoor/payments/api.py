@@ -95,7 +95,7 @@ def postback(request: HttpRequest, provider: str) -> HttpResponse:
     auth=requires(Perm.MONEY_REFUND),
     tags=["staff"],
 )
-def staff_refund(request: HttpRequest, purchase_id: str, payload: schemas.ReasonIn) -> object:
+def staff_refund(request: HttpRequest, purchase_id: str, payload: schemas.PaymentReasonIn) -> object:
     actor = require_perm(_me(request), Perm.MONEY_REFUND)
     return services.purchase_refund(actor=actor, purchase_id=purchase_id, reason=payload.reason, ip=client_ip(request))
 

@@ -30,7 +30,7 @@ class ProvidersOut(Schema):
     providers: list[str]
 
 
-class ReasonIn(Schema):
+class PaymentReasonIn(Schema):
     reason: str = Field(max_length=200)
 
 

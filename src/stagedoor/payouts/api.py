@@ -104,7 +104,7 @@ def staff_screening_cases(request: HttpRequest, status: str = "open") -> list[di
     auth=requires(Perm.SANCTIONS_REVIEW),
     tags=["staff"],
 )
-def staff_screening_decide(request: HttpRequest, case_id: str, payload: schemas.DecisionIn) -> dict[str, Any]:
+def staff_screening_decide(request: HttpRequest, case_id: str, payload: schemas.PayoutDecisionIn) -> dict[str, Any]:
     services.screening_case_decide(
         actor=_me(request), case_id=case_id, decision=payload.decision, reason=payload.reason, ip=client_ip(request)
     )
@@ -263,7 +263,7 @@ def staff_payout_run_send(request: HttpRequest, run_id: str) -> dict[str, Any]:
     auth=requires(Perm.PAYOUTS_MANAGE),
     tags=["staff"],
 )
-def staff_payout_run_cancel(request: HttpRequest, run_id: str, payload: schemas.ReasonIn) -> dict[str, Any]:
+def staff_payout_run_cancel(request: HttpRequest, run_id: str, payload: schemas.PayoutReasonIn) -> dict[str, Any]:
     return _run_out(
         services.payout_run_cancel(actor=_me(request), run_id=run_id, reason=payload.reason, ip=client_ip(request))
     )

@@ -54,7 +54,7 @@ class ScreeningCaseOut(Schema):
     created_at: datetime
 
 
-class DecisionIn(Schema):
+class PayoutDecisionIn(Schema):
     decision: str = Field(max_length=10, description="clear (a false positive) or confirm (never pay)")
     reason: str = Field(max_length=2000)
 
@@ -125,7 +125,7 @@ class PayoutRunIn(Schema):
     period_end: datetime | None = Field(None, description="any instant: the run is for the last period ended by then")
 
 
-class ReasonIn(Schema):
+class PayoutReasonIn(Schema):
     reason: str = Field(max_length=2000)
 
 

@@ -227,7 +227,7 @@ def detail(request: HttpRequest, show_id: str) -> dict[str, Any]:
     return show_out(selectors.access_show(me, show_id), me)
 
 
-@router.get("/shows/{show_id}/statement", response=schemas.StatementOut, auth=AUTH)
+@router.get("/shows/{show_id}/statement", response=schemas.ShowStatementOut, auth=AUTH)
 def statement(request: HttpRequest, show_id: str) -> dict[str, Any]:
     """Every billed minute (and ticket): your own as a participant, all of them for the performer and staff
     with `shows.read_any`."""

@@ -108,7 +108,7 @@ class StatementLineOut(Schema):
     transfer_id: str
 
 
-class StatementOut(Schema):
+class ShowStatementOut(Schema):
     show_id: str
     scope: str  # "own" or "all"
     total: int

@@ -277,8 +277,8 @@ def article(request: HttpRequest, slug: str) -> Any:
     return selectors.article_get(slug)
 
 
-@router.post("/support/surveys/{token}", response=schemas.SurveyOut, auth=None)
-def survey(request: HttpRequest, token: str, payload: schemas.SurveyIn) -> dict[str, Any]:
+@router.post("/support/surveys/{token}", response=schemas.SatisfactionOut, auth=None)
+def survey(request: HttpRequest, token: str, payload: schemas.SatisfactionIn) -> dict[str, Any]:
     """Answer the satisfaction survey of a resolved ticket (the signed link in its closing mail)."""
     ticket = services.survey_answer(token=token, score=payload.score, comment=payload.comment)
     return {"ticket_id": ticket.pk, "score": ticket.csat_score or 0}

@@ -149,14 +149,14 @@ class ArticleOut(Schema):
     updated_at: datetime
 
 
-class SurveyIn(Schema):
+class SatisfactionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     score: int = Field(ge=1, le=5)
     comment: str = Field(default="", max_length=2000)
 
 
-class SurveyOut(Schema):
+class SatisfactionOut(Schema):
     ticket_id: str
     score: int
 

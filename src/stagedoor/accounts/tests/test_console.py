@@ -62,15 +62,15 @@ def test_person_page_shows_the_account_and_the_panels_the_role_may_see(make_user
     page = l1.get(f"/staff/users/{viewer.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
-    # the support desk's panel (tickets, timeline link), purchases; no wallet without WALLET_READ_ANY
-    assert [p["panel"].key for p in page.context["panels"]] == ["support", "purchases"]
+    # the support desk's panel (tickets, timeline link), purchases, push devices; no wallet without WALLET_READ_ANY
+    assert [p["panel"].key for p in page.context["panels"]] == ["support", "purchases", "notifications"]
     assert 'data-testid="panel-wallet"' not in html
     assert "198.51.100.7" in html and "auth.login" in html  # the sign-in, in the audit trail
     assert 'data-testid="unlock"' not in html and 'data-testid="role-select"' not in html
 
     _, l2 = staff(make_user, "support_l2")
     page = l2.get(f"/staff/users/{viewer.pk}/")
-    assert [p["panel"].key for p in page.context["panels"]] == ["wallet", "support", "purchases"]
+    assert [p["panel"].key for p in page.context["panels"]] == ["wallet", "support", "purchases", "notifications"]
     assert '<strong data-testid="person-balance">70</strong>' in page.content.decode()
 
     performer = make_user("performer", login="star")
@@ -78,7 +78,13 @@ def test_person_page_shows_the_account_and_the_panels_the_role_may_see(make_user
 
     room_for_performer(performer=performer)
     page = l1.get(f"/staff/users/{performer.pk}/")
-    assert [p["panel"].key for p in page.context["panels"]] == ["support", "purchases", "room", "verification"]
+    assert [p["panel"].key for p in page.context["panels"]] == [
+        "support",
+        "purchases",
+        "room",
+        "verification",
+        "notifications",
+    ]
     assert "Offline" in page.content.decode()
 
 

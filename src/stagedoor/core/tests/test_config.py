@@ -178,17 +178,18 @@ def test_processors_configured_together(tmp_path: Path) -> None:
         env(
             tmp_path,
             VEROTEL_SHOP_ID="12345",
-            VEROTEL_SIGNATURE_KEY="sig",
+            VEROTEL_SIGNATURE_KEY="verotel-s1gnature-key",
             BTCPAY_URL="https://btcpay.example.test/",
             BTCPAY_STORE_ID="store",
-            BTCPAY_API_KEY="api",
-            BTCPAY_WEBHOOK_SECRET="hook",
+            BTCPAY_API_KEY="btcpay-ap1-key",
+            BTCPAY_WEBHOOK_SECRET="btcpay-h00k-secret",
         )
     )
-    assert (cfg.payments.verotel_shop_id, cfg.payments.verotel_signature_key) == ("12345", "sig")
+    assert (cfg.payments.verotel_shop_id, cfg.payments.verotel_signature_key) == ("12345", "verotel-s1gnature-key")
     assert (cfg.payments.btcpay_url, cfg.payments.btcpay_store_id) == ("https://btcpay.example.test", "store")
-    assert (cfg.payments.btcpay_api_key, cfg.payments.btcpay_webhook_secret) == ("api", "hook")
-    assert "sig" not in repr(cfg) and "hook" not in repr(cfg) and "'api'" not in repr(cfg)
+    assert (cfg.payments.btcpay_api_key, cfg.payments.btcpay_webhook_secret) == ("btcpay-ap1-key", "btcpay-h00k-secret")
+    shown = repr(cfg)  # secrets never appear in the config's repr (logs, tracebacks)
+    assert "s1gnature" not in shown and "h00k" not in shown and "ap1" not in shown
 
 
 def _self_signed(tmp_path: Path) -> tuple[Path, Path]:

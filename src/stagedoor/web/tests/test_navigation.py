@@ -35,10 +35,13 @@ def test_viewer_header_shows_balance_buy_tokens_and_a_closed_account_menu(make_u
     assert menu.attrs["id"] == "user-menu" and "hidden" in menu.attrs
     assert [a.attrs["href"] for a in menu.all() if a.tag == "a"] == [
         "/",
+        "/schedule",
         "/wallet",
         "/u/mira",
         "/account",
+        "/affiliates",
         "/reports",
+        "/surveys",
         "/decisions",
     ]
     assert menu.one("menu-wallet").text == "Wallet · 120 tokens"
@@ -53,12 +56,15 @@ def test_performer_header_has_studio_and_earnings(make_user: Any) -> None:
     assert page.one("header-balance").text == "◎0"
     assert [a.attrs["href"] for a in page.one("user-menu").all() if a.tag == "a"] == [
         "/",
+        "/schedule",
         "/studio",
         "/wallet",
         "/earnings",
         "/u/nova",
         "/account",
+        "/affiliates",
         "/reports",
+        "/surveys",
         "/decisions",
     ]
     assert not page.has("staff-link")
