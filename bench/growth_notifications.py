@@ -102,6 +102,7 @@ def _followers(room: Any, n: int, prefix: str, *, email: bool) -> list[str]:
     from django.utils import timezone
 
     from stagedoor.accounts.models import User
+    from stagedoor.core.hashing import email_hash
     from stagedoor.core.ids import new_id
     from stagedoor.notifications.models import Preference
     from stagedoor.rooms.models import Follow
@@ -109,7 +110,7 @@ def _followers(room: Any, n: int, prefix: str, *, email: bool) -> list[str]:
     template = User.objects.create_user(f"{prefix}_template", f"{prefix}_template@bench.test", None, role="viewer")
     q = connection.ops.quote_name
     fields = User._meta.local_concrete_fields
-    own = {"id": "%s", "login": "%s", "email": "%s"}
+    own = {"id": "%s", "login": "%s", "email": "%s", "email_hash": "%s"}  # the address encrypted, its keyed hash
     cols = ", ".join(q(f.column) for f in fields)
     picks = ", ".join(own.get(f.column, q(f.column)) for f in fields)
     users, follows = q(User._meta.db_table), q(Follow._meta.db_table)
@@ -119,13 +120,26 @@ def _followers(room: Any, n: int, prefix: str, *, email: bool) -> list[str]:
         f"INSERT INTO {q(Preference._meta.db_table)} (user_id, push_enabled, email_enabled, timezone, updated_at) "  # noqa: S608
         "VALUES (%s, %s, %s, %s, %s)"
     )
+    email_field = User._meta.get_field("email")
+    own_values = {
+        "id": lambda uid, login, mail: uid,
+        "login": lambda uid, login, mail: login,
+        "email": lambda uid, login, mail: sealed(mail),
+        "email_hash": lambda uid, login, mail: email_hash(mail),
+    }
+    own_order = [f.column for f in fields if f.column in own]  # the placeholders' order in the SELECT
+
+    def sealed(mail: str) -> Any:
+        return email_field.get_db_prep_value(mail, connection)
+
     now = timezone.now()
     ids: list[str] = []
     chunk = 10_000
     for start in range(0, n, chunk):
         batch = [(new_id(), f"{prefix}{i}", f"{prefix}{i}@bench.test") for i in range(start, min(n, start + chunk))]
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(users_sql, [(uid, login, mail, template.pk) for uid, login, mail in batch])
+            rows = [(*(own_values[c](uid, login, mail) for c in own_order), template.pk) for uid, login, mail in batch]
+            cursor.executemany(users_sql, rows)
             cursor.executemany(follow_sql, [(uid, room.id, now) for uid, _, _ in batch])
             if email:
                 cursor.executemany(pref_sql, [(uid, False, True, "UTC", now) for uid, _, _ in batch])
