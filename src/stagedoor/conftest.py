@@ -251,6 +251,36 @@ def udp_port_range(size: int = 1000) -> tuple[int, int]:
     return first, first + size - 1
 
 
+def race(
+    calls: list[Callable[[], Any]], *, catch: type[BaseException] | tuple[type[BaseException], ...] = Exception
+) -> list[Any]:
+    """Run `calls` in threads released at the same moment (PostgreSQL race tests): each one's result, or the
+    exception of a `catch` type it raised. Each thread closes its database connection when done."""
+    import threading
+
+    from django.db import close_old_connections
+
+    gate = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(i: int, call: Callable[[], Any]) -> None:
+        try:
+            gate.wait(10)
+            results[i] = call()
+        except catch as exc:
+            results[i] = exc
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not any(t.is_alive() for t in threads), "a racing call did not finish within 60 s"
+    return results
+
+
 CHROMIUM = os.environ.get("STAGEDOOR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -4,18 +4,17 @@ their requests race. Skipped on SQLite (one writer at a time there; the point is
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from stagedoor.ads import services
 from stagedoor.ads.models import AdEvent, Campaign, CampaignDay, CapCounter, DailyReport
 from stagedoor.ads.tests.conftest import DESKTOP_UA, viewer
-from stagedoor.conftest import skip_or_fail
+from stagedoor.conftest import race, skip_or_fail
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -27,27 +26,6 @@ def _postgres_only(settings: Any) -> None:
     import dataclasses
 
     settings.STAGEDOOR = dataclasses.replace(settings.STAGEDOOR, redis_url=None)  # the database's counters
-
-
-def _race(calls: list[Callable[[], Any]]) -> list[Any]:
-    gate = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], Any]) -> None:
-        try:
-            gate.wait(10)
-            results[i] = call()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def _tokens(n: int) -> list[str]:
@@ -66,7 +44,7 @@ def _beacon(token: str) -> str:
 def test_racing_impressions_never_overspend(make_campaign: Callable[..., Campaign]) -> None:
     # 2,000 micros an impression; 7,000 pays three of the eight that race
     campaign = make_campaign(budget_micros=7_000)
-    outcomes = _race([partial(_beacon, t) for t in _tokens(8)])
+    outcomes = race([partial(_beacon, t) for t in _tokens(8)])
     assert sorted(outcomes) == ["billed"] * 3 + ["over_budget"] * 5
     campaign.refresh_from_db()
     assert (campaign.spent_micros, campaign.exhausted) == (6_000, True)
@@ -76,7 +54,7 @@ def test_racing_impressions_never_overspend(make_campaign: Callable[..., Campaig
 
 def test_racing_impressions_hold_the_daily_budget(make_campaign: Callable[..., Campaign]) -> None:
     campaign = make_campaign(budget_micros=1_000_000, daily_budget_micros=5_000)
-    outcomes = _race([partial(_beacon, t) for t in _tokens(6)])
+    outcomes = race([partial(_beacon, t) for t in _tokens(6)])
     assert sorted(outcomes) == ["billed"] * 2 + ["over_budget"] * 4
     assert list(CampaignDay.objects.values_list("spent_micros", "exhausted")) == [(4_000, True)]
     campaign.refresh_from_db()
@@ -86,7 +64,7 @@ def test_racing_impressions_hold_the_daily_budget(make_campaign: Callable[..., C
 def test_one_token_beaconed_at_once_counts_once(make_campaign: Callable[..., Campaign]) -> None:
     campaign = make_campaign()
     [token] = _tokens(1)
-    outcomes = _race([partial(_beacon, token) for _ in range(6)])
+    outcomes = race([partial(_beacon, token) for _ in range(6)])
     assert sorted(outcomes) == ["billed"] + ["duplicate"] * 5
     assert AdEvent.objects.count() == 1
     campaign.refresh_from_db()
@@ -96,7 +74,7 @@ def test_one_token_beaconed_at_once_counts_once(make_campaign: Callable[..., Cam
 def test_a_viewers_racing_requests_keep_the_cap(make_campaign: Callable[..., Campaign], make_user: Any) -> None:
     campaign = make_campaign(frequency_cap=3)
     person = make_user()
-    served = _race([partial(services.ad_serve, slot="directory", viewer=viewer(person)) for _ in range(8)])
+    served = race([partial(services.ad_serve, slot="directory", viewer=viewer(person)) for _ in range(8)])
     assert sum(1 for s in served if isinstance(s, services.ServedAd)) == 3
     assert all(s is None for s in served if not isinstance(s, services.ServedAd))
     assert list(CapCounter.objects.values_list("campaign_id", "count")) == [(campaign.pk, 3)]

@@ -4,17 +4,16 @@ from many threads."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from stagedoor.affiliates import errors, services
 from stagedoor.affiliates.models import Affiliate, Click, Commission
 from stagedoor.affiliates.tests.conftest import BROWSER_UA
-from stagedoor.conftest import skip_or_fail
+from stagedoor.conftest import race, skip_or_fail
 from stagedoor.core.errors import ApplicationError
 from stagedoor.core.ids import new_id
 from stagedoor.wallet import selectors as wallet_selectors
@@ -28,29 +27,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def _postgres_only() -> None:
     if connection.vendor != "postgresql":
         skip_or_fail("needs PostgreSQL: set STAGEDOOR_DATABASE_URL=postgres://…", need="postgres")
-
-
-def race(*calls: Callable[[], Any]) -> list[Any]:
-    """Run the calls at once (each in its own thread and connection); their results or the errors they raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert not any(t.is_alive() for t in threads)
-    return results
 
 
 def payables(affiliate: Affiliate) -> int:
@@ -73,8 +49,10 @@ def test_two_voids_at_once_reverse_once(partner: Affiliate, make_user: Callable[
     commission = Commission.objects.get()
     assert payables(partner) == 250
     results = race(
-        lambda: services.commission_void(actor=finance, commission_id=commission.pk, reason="race one"),
-        lambda: services.commission_void(actor=finance, commission_id=commission.pk, reason="race two"),
+        [
+            lambda: services.commission_void(actor=finance, commission_id=commission.pk, reason="race one"),
+            lambda: services.commission_void(actor=finance, commission_id=commission.pk, reason="race two"),
+        ]
     )
     assert sorted(type(r).__name__ for r in results) == ["Commission", "CommissionVoided"]
     assert LedgerTransfer.objects.filter(kind=TransferKind.AFFILIATE_COMMISSION).count() == 2
@@ -92,8 +70,10 @@ def test_release_and_void_at_once_leave_the_ledger_matching_the_status(
     commission = Commission.objects.get()
     assert (commission.status, payables(partner)) == ("held", 0)
     results = race(
-        lambda: services.commission_release(actor=finance, commission_id=commission.pk),
-        lambda: services.commission_void(actor=finance, commission_id=commission.pk, reason="race"),
+        [
+            lambda: services.commission_release(actor=finance, commission_id=commission.pk),
+            lambda: services.commission_void(actor=finance, commission_id=commission.pk, reason="race"),
+        ]
     )
     assert all(isinstance(r, Commission | ApplicationError) for r in results), results
     final = Commission.objects.get()
@@ -118,7 +98,7 @@ def test_one_purchase_event_handled_twice_at_once_earns_once(partner: Affiliate,
             user_id=buyer.pk, purchase_id=purchase, tokens=1000, transfer_id=transfer.pk
         )
 
-    results = race(handle, handle, handle)
+    results = race([handle, handle, handle])
     assert not any(isinstance(r, Exception) for r in results), results
     assert Commission.objects.count() == 1
     commission = Commission.objects.get()
@@ -129,7 +109,7 @@ def test_one_purchase_event_handled_twice_at_once_earns_once(partner: Affiliate,
 
 def test_a_flood_from_many_threads_is_one_click(partner: Affiliate) -> None:
     visit = services.Visit("198.51.100.88", BROWSER_UA)
-    results = race(*[lambda: services.click_record(code="partnerco", visit=visit) for _ in range(8)])
+    results = race([lambda: services.click_record(code="partnerco", visit=visit) for _ in range(8)])
     assert not any(isinstance(r, Exception) for r in results), results
     assert Click.objects.count() == 1
     assert sum(1 for r in results if r.counted) == 1

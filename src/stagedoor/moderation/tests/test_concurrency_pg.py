@@ -4,15 +4,13 @@ reported at once (one open case), and one appeal per decision when it is sent tw
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 
-from stagedoor.conftest import skip_or_fail
+from stagedoor.conftest import race, skip_or_fail
 from stagedoor.core.errors import ApplicationError
 from stagedoor.moderation import services
 from stagedoor.moderation.models import Appeal, Case, Decision
@@ -26,48 +24,31 @@ def _postgres_only() -> None:
         skip_or_fail("needs PostgreSQL: set STAGEDOOR_DATABASE_URL=postgres://…", need="postgres")
 
 
-def _race(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run the calls in threads released at the same moment; each one's result or ApplicationError."""
-    gate = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], Any]) -> None:
-        try:
-            gate.wait(10)
-            results[i] = call()
-        except ApplicationError as exc:
-            results[i] = exc
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
-
-
 def test_moderators_racing_for_a_case(make_user: Any) -> None:
     mods = [make_user("moderator", login=f"racer{i}") for i in range(6)]
     case, _ = services.case_open(source="staff", category="harassment")
-    claims = _race([partial(services.case_claim, actor=m, case_id=case.pk) for m in mods])
+    claims = race(catch=ApplicationError, calls=[partial(services.case_claim, actor=m, case_id=case.pk) for m in mods])
     winners = [r for r in claims if isinstance(r, Case)]
     assert len(winners) == 1 and all(
         getattr(r, "code", "") == "moderation.case_held" for r in claims if r not in winners
     )
     case.refresh_from_db()
     assert case.claimed_by_id == winners[0].claimed_by_id
-    decisions = _race(
-        [partial(services.case_decide, actor=m, case_id=case.pk, policy_code="NONE-0", action="dismiss") for m in mods]
+    decisions = race(
+        catch=ApplicationError,
+        calls=[
+            partial(services.case_decide, actor=m, case_id=case.pk, policy_code="NONE-0", action="dismiss")
+            for m in mods
+        ],
     )
     assert sum(isinstance(r, Decision) for r in decisions) == 1
     assert Decision.objects.count() == 1
 
 
 def test_the_same_key_opened_at_once_is_one_case() -> None:
-    results = _race(
-        [
+    results = race(
+        catch=ApplicationError,
+        calls=[
             partial(
                 services.case_open,
                 source="user_report",
@@ -76,7 +57,7 @@ def test_the_same_key_opened_at_once_is_one_case() -> None:
                 evidence={"reports": [{"id": str(i)}]},
             )
             for i in range(8)
-        ]
+        ],
     )
     assert sum(1 for _, created in results if created) == 1
     case = Case.objects.get()
@@ -88,11 +69,12 @@ def test_one_appeal_when_sent_twice_at_once(make_user: Any) -> None:
     troll = make_user("viewer")
     case, _ = services.case_open(source="staff", category="harassment", subject=troll)
     decision = services.case_decide(actor=moderator, case_id=case.pk, policy_code="HAR-1", action="suspend_account")
-    results = _race(
-        [
+    results = race(
+        catch=ApplicationError,
+        calls=[
             partial(services.appeal_file, appellant=troll, decision_id=decision.pk, text=t)
             for t in ("one", "two", "three")
-        ]
+        ],
     )
     assert sum(isinstance(r, Appeal) for r in results) == 1
     assert [getattr(r, "code", None) for r in results if not isinstance(r, Appeal)] == ["moderation.appeal_exists"] * 2

@@ -4,15 +4,13 @@ at a time there; the point is PostgreSQL's unique-index waits and row-level clai
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.utils import timezone
 
-from stagedoor.conftest import skip_or_fail
+from stagedoor.conftest import race, skip_or_fail
 from stagedoor.notifications import services
 from stagedoor.notifications.models import LiveAlert, Notification
 from stagedoor.rooms.models import Room
@@ -26,34 +24,13 @@ def _postgres_only() -> None:
         skip_or_fail("needs PostgreSQL: set STAGEDOOR_DATABASE_URL=postgres://…", need="postgres")
 
 
-def _race(calls: list[Callable[[], Any]]) -> list[Any]:
-    gate = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], Any]) -> None:
-        try:
-            gate.wait(10)
-            results[i] = call()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
 def test_two_workers_fanning_out_one_event_queue_each_follower_once(
     room: Room, follower: Any, push_service: Any
 ) -> None:
     for i in range(30):
         follower(f"fan{i}")
     at = timezone.now()
-    results = _race([lambda: services.alert_open(room_id=room.id, event_id="Z" * 26, at=at) for _ in range(3)])
+    results = race([lambda: services.alert_open(room_id=room.id, event_id="Z" * 26, at=at) for _ in range(3)])
     assert not [r for r in results if isinstance(r, Exception)], results
     assert LiveAlert.objects.count() == 1
     assert Notification.objects.count() == 30
@@ -72,7 +49,7 @@ def test_two_jobs_racing_for_one_batch_push_each_notification_once(
     Notification.objects.update(status="queued", pushed=0)
     push_service.received.clear()
     (lo, hi), alert_id = fan.batches[0], fan.alert.id
-    results = _race(
+    results = race(
         [lambda: services.notifications_deliver_range(alert_id=alert_id, first_id=lo, last_id=hi) for _ in range(2)]
     )
     assert not [r for r in results if isinstance(r, Exception)], results
