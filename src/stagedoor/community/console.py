@@ -6,6 +6,7 @@ Who: `Perm.COMMUNITY_MANAGE` (administrators). Every create and cancel is audite
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -137,36 +138,38 @@ def contest_create(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(SECTION)
 
 
-@require_POST
-def event_cancel(request: HttpRequest, event_id: str) -> HttpResponse:
+def _cancel(request: HttpRequest, cancel: Callable[[Any, str], Any], done_text: str) -> HttpResponse:
+    """A cancel button's POST: a reason of 1–300 characters, then `cancel(actor, reason)` as an audited staff action."""
     form = CancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a reason of 1–300 characters.")
         return HttpResponseRedirect(SECTION)
     actor, reason = _actor(request), form.cleaned_data["reason"]
-    done = staff_action(
-        request,
-        lambda: services.event_cancel(actor=actor, event_id=event_id, reason=reason, ip=client_ip(request)),
-    )
-    if done is not None:
-        messages.success(request, "The event is cancelled.")
+    if staff_action(request, lambda: cancel(actor, reason)) is not None:
+        messages.success(request, done_text)
     return HttpResponseRedirect(SECTION)
+
+
+@require_POST
+def event_cancel(request: HttpRequest, event_id: str) -> HttpResponse:
+    return _cancel(
+        request,
+        lambda actor, reason: services.event_cancel(
+            actor=actor, event_id=event_id, reason=reason, ip=client_ip(request)
+        ),
+        "The event is cancelled.",
+    )
 
 
 @require_POST
 def contest_cancel(request: HttpRequest, contest_id: str) -> HttpResponse:
-    form = CancelForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give a reason of 1–300 characters.")
-        return HttpResponseRedirect(SECTION)
-    actor, reason = _actor(request), form.cleaned_data["reason"]
-    done = staff_action(
+    return _cancel(
         request,
-        lambda: services.contest_cancel(actor=actor, contest_id=contest_id, reason=reason, ip=client_ip(request)),
+        lambda actor, reason: services.contest_cancel(
+            actor=actor, contest_id=contest_id, reason=reason, ip=client_ip(request)
+        ),
+        "The contest is cancelled.",
     )
-    if done is not None:
-        messages.success(request, "The contest is cancelled.")
-    return HttpResponseRedirect(SECTION)
 
 
 def _blurb(actor: Any) -> str:
