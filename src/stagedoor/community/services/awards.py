@@ -39,6 +39,10 @@ def badge_award(*, user_id: str, rule: str, period: str = "", scope_id: str = ""
     """Give `rule`'s badge for `period` unless the person has it. True when given now."""
     if rule not in levels.BADGES:
         raise ValueError(f"unknown badge rule {rule!r}")
+    if BadgeAward.objects.filter(user_id=user_id, rule=rule, period=period).exists():
+        # The common case after every tip. Not left to the unique constraint: a failed INSERT rolls the transaction
+        # back, and a rollback makes psycopg forget the statements it prepared on the connection (the tip's own).
+        return False
     try:
         with transaction.atomic():
             BadgeAward.objects.create(user_id=user_id, rule=rule, period=period, scope_id=scope_id)
